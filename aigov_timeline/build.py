@@ -1,0 +1,273 @@
+"""The build: raw folder -> checked tables -> Parquet, manifest, datapackage.json and generated docs.
+
+Nothing is written unless every check passes, and the output folder is swapped in whole, so a failed or
+interrupted build leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import docs
+from .checks import collapse, table_problems
+from .frames import to_frame
+from .metadata import TABLES
+from .normalise import Origin, Rows, normalise
+from .problems import DataProblems, Problem
+from .raw import MAX_TEXT_BYTES, RawData, inside, read_raw, read_text_file, sha256_text
+from .schemas import arrow_schema, datapackage
+
+MANIFEST = "manifest.json"
+DATAPACKAGE = "datapackage.json"
+DICTIONARY = "data-dictionary.md"
+GENERATED_DOCS = (DICTIONARY,)
+DATASET_KEYS = ("name", "title", "description", "version", "licenses")
+
+
+@dataclass
+class Built:
+    """A successful build in memory: the Arrow tables plus what the generated files need."""
+
+    dataset: dict
+    tables: dict[str, pa.Table]
+
+    @property
+    def version(self) -> str:
+        return self.dataset["version"]
+
+
+# --- reading and checking ------------------------------------------------------------------------------------
+
+def _source_texts(raw: RawData, rows: Rows, problems: list[Problem]) -> None:
+    """Read each source's stored text (inside the raw folder) and check its recorded SHA-256."""
+    records = {r.id: r.data for r in raw.records.get("sources", [])}
+    for row, origin in zip(rows.rows["sources"], rows.origins["sources"]):
+        raw_data = records.get(origin.record, {})
+        rel = row.get("text_path")
+        if not isinstance(rel, str):
+            continue
+        path = raw.root / rel
+        if os.path.isabs(rel) or ".." in Path(rel).parts or not inside(raw.root, path):
+            problems.append(Problem(origin.file, origin.record, "text", "path leaves the raw folder", rel,
+                                    "stored texts live under texts/ inside the raw folder"))
+            continue
+        if not path.is_file():
+            problems.append(Problem(origin.file, origin.record, "text", "stored text file not found", rel,
+                                    f"save the quoted text as {raw.label}/{rel}"))
+            continue
+        text, problem = read_text_file(path, raw.path_label(rel), MAX_TEXT_BYTES)
+        if problem:
+            problems.append(problem)
+            continue
+        actual = sha256_text(text)
+        expected = raw_data.get("text_sha256")
+        if expected is None:
+            problems.append(Problem(origin.file, origin.record, "text_sha256", "missing checksum of the stored text",
+                                    hint=f"add `text_sha256: {actual}`"))
+        elif expected != actual:
+            problems.append(Problem(origin.file, origin.record, "text_sha256",
+                                    f"the stored text {rel} changed since it was quoted (its SHA-256 is {actual})",
+                                    expected, "restore the text, or re-check every quote from this source and "
+                                    "then update text_sha256"))
+        row["text_sha256"] = actual
+        rows.texts[row["source_id"]] = collapse(text)
+
+
+def _dataset(raw: RawData, problems: list[Problem]) -> dict:
+    meta = raw.dataset
+    for key in DATASET_KEYS:
+        if meta and not meta.get(key):
+            problems.append(Problem(raw.path_label("dataset.yaml"), None, key, "required field is missing"))
+    return meta
+
+
+def _frames(rows: Rows):
+    arrow = {name: pa.Table.from_pylist(rows.rows[name], schema=arrow_schema(TABLES[name])) for name in TABLES}
+    return arrow, {name: to_frame(t) for name, t in arrow.items()}
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """One problem per (file, record, field): the first, most specific one wins."""
+    seen, out = set(), []
+    for p in problems:
+        key = (p.file, p.record, p.field)
+        if key in seen and p.field is not None:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
+
+
+def check_raw(raw_dir: Path, label: str | None = None) -> Built:
+    """Read and check a raw folder; return the tables, or raise DataProblems listing every problem."""
+    raw = read_raw(Path(raw_dir), label)
+    rows, problems = normalise(raw)
+    dataset = _dataset(raw, problems)
+    _source_texts(raw, rows, problems)
+    arrow, frames = _frames(rows)
+
+    def origin_of(table: str, index: int) -> Origin:
+        return rows.origins[table][index]
+
+    problems += table_problems(frames, origin_of, rows.texts)
+    if problems:
+        raise DataProblems(_dedupe(problems), raw.label)
+    version = dataset["version"]
+    tables = {name: _sorted(t).replace_schema_metadata(arrow_schema(TABLES[name], version).metadata)
+              for name, t in arrow.items()}
+    return Built(dataset, tables)
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    name = table.schema.metadata[b"aigov_timeline.table"].decode()
+    return table.sort_by([(key, "ascending") for key in TABLES[name].primary_key])
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def categories(tables: dict[str, pa.Table]) -> dict[str, list[str]]:
+    return {name: sorted(t.column("code").to_pylist()) for name, t in tables.items()
+            if TABLES[name].kind == "vocabulary"}
+
+
+def write_processed(built: Built, out: Path) -> None:
+    """Write the Parquet files, manifest.json and datapackage.json into an (empty) folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, table in built.tables.items():
+        path = out / f"{name}.parquet"
+        pq.write_table(table, path, compression="zstd")
+        files[name] = {"path": path.name, "rows": table.num_rows, "bytes": path.stat().st_size,
+                       "sha256": _sha256(path)}
+    manifest = {"name": built.dataset["name"], "data_version": built.version, "pyarrow": pa.__version__,
+                "tables": files}
+    (out / MANIFEST).write_text(_json(manifest), encoding="utf-8")
+    package = datapackage(built.dataset, categories(built.tables), files)
+    (out / DATAPACKAGE).write_text(_json(package), encoding="utf-8")
+
+
+def generated_docs(built: Built) -> dict[str, str]:
+    """The generated Markdown files of docs/, by file name."""
+    return {DICTIONARY: docs.data_dictionary(built.tables, built.version)}
+
+
+def recover(out: Path) -> None:
+    """Finish or undo a swap that a crash interrupted, and remove stale temporary folders."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    olds = sorted(parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and olds:
+        olds[-1].rename(out)
+        olds = olds[:-1]
+    for stale in [*olds, *parent.glob(f".{out.name}.tmp-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build(raw_dir: Path, out: Path, docs_dir: Path) -> Built:
+    """Check the raw folder, then replace ``out`` and the generated docs in one step."""
+    out = Path(out)
+    recover(out)
+    built = check_raw(raw_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        write_processed(built, tmp)
+        _swap_in(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for name, text in generated_docs(built).items():
+        _write_text_atomic(Path(docs_dir) / name, text)
+    return built
+
+
+# --- check mode ----------------------------------------------------------------------------------------------
+
+def _same_parquet(a: Path, b: Path) -> bool:
+    ta, tb = pq.read_table(a), pq.read_table(b)
+    return ta.schema.equals(tb.schema, check_metadata=True) and ta.equals(tb)
+
+
+def stale_outputs(raw_dir: Path, out: Path, docs_dir: Path) -> tuple[list[str], str | None]:
+    """Build afresh in a temporary folder and list the committed outputs that differ.
+
+    Parquet files written by another pyarrow version differ only in the writer's version string; they are then
+    compared by content (schema, metadata and rows), and the returned note says so.
+    """
+    built = check_raw(raw_dir)
+    note = None
+    stale = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "processed"
+        write_processed(built, fresh)
+        committed_manifest = out / MANIFEST
+        other_writer = None
+        if committed_manifest.is_file():
+            try:
+                other_writer = json.loads(committed_manifest.read_text())["pyarrow"]
+            except (ValueError, KeyError):
+                other_writer = None
+        lenient = other_writer is not None and other_writer != pa.__version__
+        if lenient:
+            note = (f"the committed files were written by pyarrow {other_writer}, this is {pa.__version__}: "
+                    "Parquet files were compared by content")
+        names = sorted({p.name for p in fresh.iterdir()} | ({p.name for p in out.iterdir()} if out.is_dir()
+                                                            else set()))
+        for name in names:
+            a, b = fresh / name, out / name
+            if not a.exists() or not b.exists():
+                stale.append(str(b))
+            elif a.read_bytes() != b.read_bytes():
+                if lenient and name.endswith(".parquet") and _same_parquet(a, b):
+                    continue
+                if lenient and name in (MANIFEST, DATAPACKAGE) and _same_json(a, b):
+                    continue
+                stale.append(str(b))
+    for name, text in generated_docs(built).items():
+        path = Path(docs_dir) / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(str(path))
+    return stale, note
+
+
+def _same_json(a: Path, b: Path) -> bool:
+    """Equal apart from the byte sizes and hashes that depend on the Parquet writer version."""
+    def strip(data):
+        if isinstance(data, dict):
+            return {k: strip(v) for k, v in data.items() if k not in ("bytes", "sha256", "hash", "pyarrow")}
+        if isinstance(data, list):
+            return [strip(v) for v in data]
+        return data
+    return strip(json.loads(a.read_text())) == strip(json.loads(b.read_text()))

@@ -1,0 +1,112 @@
+"""The ``aigov-timeline`` command: build, validate and describe the dataset."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ._version import __version__
+
+RAW, PROCESSED, DOCS = Path("data/raw"), Path("data/processed"), Path("docs")
+
+
+def _build(args) -> int:
+    from .build import build, stale_outputs
+
+    if args.check:
+        stale, note = stale_outputs(args.raw, args.out, args.docs)
+        if note:
+            print(f"note: {note}")
+        if stale:
+            print("stale outputs (run `aigov-timeline build` and commit the result):", file=sys.stderr)
+            for path in stale:
+                print(f"  {path}", file=sys.stderr)
+            return 1
+        print(f"up to date: {args.out} and {args.docs} match a fresh build of {args.raw}")
+        return 0
+    built = build(args.raw, args.out, args.docs)
+    total = sum(t.num_rows for t in built.tables.values())
+    print(f"built data version {built.version}: {len(built.tables)} tables, {total} rows -> {args.out}")
+    return 0
+
+
+def _validate(args) -> int:
+    if args.dir is not None:
+        from .build import check_raw
+
+        built = check_raw(args.dir)
+        rows = {name: t.num_rows for name, t in built.tables.items()}
+        what = f"raw folder {args.dir}"
+    else:
+        from .loaders import data_dir, verify
+        from .validate import check_processed
+
+        folder = data_dir()
+        verify()
+        rows = check_processed(folder)
+        what = f"processed tables in {folder}"
+    print(f"valid: {what} ({len(rows)} tables, {sum(rows.values())} rows; every key, link, code and date checked)")
+    return 0
+
+
+def _info(args) -> int:
+    from .loaders import data_dir, manifest
+
+    data = manifest()
+    print(f"aigov-timeline {__version__}, data version {data['data_version']}")
+    print(f"files: {data_dir()}")
+    width = max(len(name) for name in data["tables"])
+    for name, entry in data["tables"].items():
+        print(f"  {name:<{width}}  {entry['rows']:>6} rows  {entry['bytes']:>7} bytes  sha256 {entry['sha256']}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="aigov-timeline", description=__doc__)
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    top.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="raw YAML -> validated Parquet, manifest, datapackage.json and docs")
+    p.add_argument("--raw", type=Path, default=RAW, help="raw folder (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=PROCESSED, help="output folder (default: %(default)s)")
+    p.add_argument("--docs", type=Path, default=DOCS, help="generated docs folder (default: %(default)s)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed outputs are stale")
+    p.set_defaults(run=_build)
+
+    p = sub.add_parser("validate", help="check the shipped tables, or a raw folder, and report every problem")
+    p.add_argument("dir", nargs="?", type=Path, help="a raw folder to check (default: the installed tables)")
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser("info", help="versions, tables, row counts, checksums and file location")
+    p.set_defaults(run=_info)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .loaders import DataFileError
+    from .problems import DataProblems
+
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DataProblems as exc:
+        print(exc.report(), file=sys.stderr)
+        if args.command == "build":
+            print(f"\nnothing was written: {args.out} is unchanged.", file=sys.stderr)
+        return 1
+    except DataFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}\nrun again with --debug for details, and please "
+              "report it.", file=sys.stderr)
+        return 1

@@ -1,0 +1,485 @@
+"""Every table and column of the dataset, declared once.
+
+Everything else is generated from these declarations: the Arrow write schemas, the pandera schemas, the pandas
+dtypes the loaders return, ``datapackage.json``, ``docs/data-dictionary.md``, ``describe()`` and the loader
+docstrings. This module imports nothing heavy, so loading a table stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ID_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+DATE_PATTERN = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+QID_PATTERN = r"^Q[1-9][0-9]*$"
+
+#: Arrow type name -> (frictionless type, pandas dtype returned by the loaders)
+TYPES = {
+    "string": ("string", "str"),
+    "date32": ("date", "datetime64[ms]"),
+    "bool": ("boolean", "bool"),
+    "int16": ("integer", "Int16"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, meaning and constraints."""
+
+    name: str
+    type: str
+    description: str
+    example: object = None
+    nullable: bool = False
+    pattern: str | None = None
+    references: str | None = None
+    """Table whose primary key this column refers to (a foreign key); vocabulary tables included."""
+    raw: str | None = ""
+    """Key in the raw YAML record ("" = same as the column name; None = derived by the build)."""
+    unique: bool = False
+
+    @property
+    def raw_key(self) -> str | None:
+        return self.name if self.raw == "" else self.raw
+
+    @property
+    def is_vocabulary(self) -> bool:
+        return bool(self.references and self.references.startswith("vocab_"))
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: its columns, keys and where its rows come from in ``data/raw/``."""
+
+    name: str
+    kind: str  # "entity", "evidence", "link" or "vocabulary"
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    raw_from: tuple[tuple[str, str | None], ...] = ()
+    """(raw folder, list key) pairs the rows come from; list key None = the records themselves."""
+    parent_key: str | None = None
+    """For rows nested in a record: the column that holds the enclosing record's id."""
+    raw_extra: tuple[str, ...] = ()
+    """Raw keys read by the build that are not columns (e.g. ``country``, ``text_sha256``)."""
+    join: str = ""
+    """How users join this table to others or to outside data (shown in the data dictionary)."""
+    date_columns: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def foreign_keys(self) -> list[Column]:
+        return [c for c in self.columns if c.references]
+
+
+def _id(name: str, prefix: str, what: str, example: str, **kw) -> Column:
+    return Column(name, "string", f"Identifier of the {what}.", example, pattern=rf"^{prefix}-{ID_SLUG}$", **kw)
+
+
+def _ref(name: str, table: str, prefix: str, what: str, example: str, raw: str | None = "", nullable=False) -> Column:
+    return Column(name, "string", what, example, nullable=nullable, pattern=rf"^{prefix}-{ID_SLUG}$",
+                  references=table, raw=raw)
+
+
+def _code(name: str, vocab: str, what: str, example: str, raw: str | None = "", nullable=False) -> Column:
+    return Column(name, "string", f"{what} A code of `{vocab}`.", example, nullable=nullable,
+                  pattern=CODE_PATTERN, references=vocab, raw=raw)
+
+
+def _text(name: str, what: str, example: str | None = None, nullable=True, raw: str | None = "") -> Column:
+    return Column(name, "string", what, example, nullable=nullable, raw=raw)
+
+
+def _date(prefix: str, what: str, example: str, nullable: bool, raw: str | None = "") -> tuple[Column, ...]:
+    """The true date value with its precision, and the derived date32 bounds."""
+    value = f"{prefix}" if prefix else "date"
+    stem = f"{prefix}_" if prefix else "date_"
+    return (
+        Column(value, "string", f"{what}, at its true precision: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. "
+               "A month or year is never stored as a day.", example, nullable=nullable, pattern=DATE_PATTERN,
+               raw=raw),
+        Column(f"{stem}precision", "string", f"Precision of `{value}` (derived from its form). A code of "
+               "`vocab_date_precisions`.", "day", nullable=nullable, pattern=CODE_PATTERN,
+               references="vocab_date_precisions", raw=None),
+    )
+
+
+def _bounds(stem: str, what: str, nullable: bool) -> tuple[Column, ...]:
+    return (
+        Column(f"{stem}start", "date32", f"First day {what} can fall on (derived, for sorting and filtering).",
+               "2023-07-18", nullable=nullable, raw=None),
+        Column(f"{stem}end", "date32", f"Last day {what} can fall on (derived; spans the whole month or year "
+               "for coarser dates, and the end date for multi-day events).", "2023-07-18", nullable=nullable,
+               raw=None),
+    )
+
+
+CONFIDENCE = _code("confidence", "vocab_confidence", "How the facts of this row were established.",
+                   "official_record")
+NOTES = _text("notes", "Curator notes: how vague references were identified, conflicts between sources, "
+              "what is unknown and why.")
+WIKIDATA = Column("wikidata_qid", "string", "Wikidata item ID, recorded only where a cited source shows it.",
+                  "Q1065", nullable=True, pattern=QID_PATTERN)
+SUMMARY = _text("summary", "One or two neutral sentences.")
+
+
+def _citation(what: str) -> tuple[Column, ...]:
+    return (
+        _ref("source_id", "sources", "src", f"The source that supports {what}.", "src-un-press-sc-15359",
+             raw="source"),
+        Column("quote", "string", f"Verbatim words of the source that support {what}; the build checks they "
+               "occur in the stored source text.", "at a UN Security Council briefing on artificial intelligence"),
+    )
+
+
+def _link_notes() -> Column:
+    return _text("notes", "Curator notes on this link.")
+
+
+def _evidence_table(parent: str, key: str, prefix: str, example: str) -> Table:
+    singular = parent[:-1]
+    return Table(
+        name=f"{singular}_evidence",
+        kind="evidence",
+        description=f"The sources and verbatim quotes behind each {singular}: at least one row per {singular}.",
+        columns=(
+            _ref(key, parent, prefix, f"The {singular} this quote supports.", example, raw=None),
+            *_citation(f"the {singular}"),
+            _text("supports", f"Space-separated names of the {singular} fields this quote backs, or "
+                  "`occurrence` (a list in the raw record).", "date title", raw=None),
+        ),
+        primary_key=(key, "source_id", "quote"),
+        raw_from=((parent, "evidence"),),
+        parent_key=key,
+        raw_extra=("supports",),
+        join=f"`{key}` → `{parent}`; `source_id` → `sources`.",
+    )
+
+
+def _vocabulary(name: str, what: str, example: str) -> Table:
+    return Table(
+        name=f"vocab_{name}",
+        kind="vocabulary",
+        description=f"Controlled vocabulary: {what}.",
+        columns=(
+            Column("code", "string", "The code used in the data.", example, pattern=CODE_PATTERN),
+            Column("label", "string", "Human-readable label.", example.replace("_", " ").capitalize()),
+            Column("definition", "string", "What the code means, in one sentence.", None),
+        ),
+        primary_key=("code",),
+        raw_from=((f"vocabularies/{name}", "codes"),),
+        join="`code` is referenced by the columns listed under *Referenced by*.",
+    )
+
+
+EVENTS = Table(
+    name="events",
+    kind="entity",
+    description="One row per real-world occurrence: a meeting, an adoption, an announcement, a publication, "
+    "a summit, a seminar, a press conference.",
+    columns=(
+        _id("event_id", "evt", "event", "evt-2023-07-18-unsc-ai-briefing", raw="id", unique=True),
+        _text("title", "Short English headline of the event.", "Security Council briefing on artificial "
+              "intelligence", nullable=False),
+        _code("event_type", "vocab_event_types", "What kind of event this is.", "meeting", raw="type"),
+        *_date("date", "The day, month or year the event happened (or began)", "2023-07-18", nullable=False),
+        Column("end_date", "string", "Last day (or month) of a multi-day event, at its true precision; null for "
+               "single-day events.", "2024-07-06", nullable=True, pattern=DATE_PATTERN),
+        *_bounds("date_", "the event", nullable=False),
+        _ref("forum_id", "actors", "act", "The body or conference in which the event took place.",
+             "act-un-security-council", raw="forum", nullable=True),
+        _text("location", "Venue, as the sources name it.", "United Nations Headquarters, New York"),
+        SUMMARY,
+        _code("decision_method", "vocab_decision_methods", "How a text was adopted (adoptions only).",
+              "without_vote", nullable=True),
+        Column("votes_yes", "int16", "Votes in favour (recorded votes only).", 166, nullable=True, raw="votes.yes"),
+        Column("votes_no", "int16", "Votes against (recorded votes only).", 3, nullable=True, raw="votes.no"),
+        Column("votes_abstain", "int16", "Abstentions (recorded votes only).", 15, nullable=True,
+               raw="votes.abstain"),
+        CONFIDENCE,
+        NOTES,
+    ),
+    primary_key=("event_id",),
+    raw_from=(("events", None),),
+    join="`forum_id` → `actors.actor_id`; people and states through `event_actors`, documents through "
+    "`event_documents`.",
+    date_columns=("date",),
+)
+
+DOCUMENTS = Table(
+    name="documents",
+    kind="entity",
+    description="One row per text: resolutions and their drafts, meeting records, press releases, initiatives, "
+    "action plans, declarations, reports. A UN document symbol is one document.",
+    columns=(
+        _id("document_id", "doc", "document", "doc-un-a-res-78-265", raw="id", unique=True),
+        _text("title", "Official English title.", "Seizing the opportunities of safe, secure and trustworthy "
+              "artificial intelligence systems for sustainable development", nullable=False),
+        _text("short_title", "Common short name.", "Global AI Governance Initiative"),
+        _code("document_type", "vocab_document_types", "What kind of text this is.", "resolution", raw="type"),
+        Column("un_symbol", "string", "UN document symbol, exactly as the UN prints it (join key to the UN "
+               "Digital Library and UN voting data).", "A/RES/78/265", nullable=True,
+               pattern=r"^[A-Z][A-Za-z0-9./()*-]*(?: [A-Za-z0-9./()*-]+)*$", unique=True),
+        *_date("date", "The day, month or year the text was adopted, issued or published", "2024-03-21",
+               nullable=True),
+        *_bounds("date_", "the document date", nullable=True),
+        _text("url", "Canonical web address of the text.", "https://undocs.org/A/RES/78/265"),
+        WIKIDATA,
+        SUMMARY,
+        CONFIDENCE,
+        NOTES,
+    ),
+    primary_key=("document_id",),
+    raw_from=(("documents", None),),
+    join="`un_symbol` joins to UN Digital Library and UN voting data; actors through `document_actors`.",
+    date_columns=("date",),
+)
+
+ACTORS = Table(
+    name="actors",
+    kind="entity",
+    description="States, UN organs and bodies, governments and ministries, organisations, media and people.",
+    columns=(
+        _id("actor_id", "act", "actor", "act-chn", raw="id", unique=True),
+        _text("name", "Preferred English name.", "China", nullable=False),
+        _text("short_name", "Abbreviation or short name.", "UNSC"),
+        _code("actor_type", "vocab_actor_types", "What kind of actor this is.", "state", raw="type"),
+        _ref("parent_id", "actors", "act", "The containing organisation (a ministry's state, a body's parent "
+             "organisation, a person's employer where stated).", "act-un", raw="parent", nullable=True),
+        Column("iso2", "string", "ISO 3166-1 alpha-2 code of the state (for states), or of the state the actor "
+               "belongs to or represents. Derived with pycountry.", "CN", nullable=True, pattern=r"^[A-Z]{2}$",
+               raw=None),
+        Column("iso3", "string", "ISO 3166-1 alpha-3 code, as `iso2`. Derived with pycountry.", "CHN",
+               nullable=True, pattern=r"^[A-Z]{3}$", raw=None),
+        Column("m49", "string", "UN M49 numeric code as a zero-padded three-character string, as `iso2`. "
+               "Derived with pycountry.", "156", nullable=True, pattern=r"^[0-9]{3}$", raw=None),
+        WIKIDATA,
+        _text("url", "Official website.", "https://www.un.org/securitycouncil/"),
+        _text("description", "One line on who the actor is.", "Permanent Representative of China to the UN"),
+        CONFIDENCE,
+        NOTES,
+    ),
+    primary_key=("actor_id",),
+    raw_from=(("actors", None),),
+    raw_extra=("country",),
+    join="`iso3`/`iso2`/`m49` join to country tables (World Bank, V-Dem, pycountry); `wikidata_qid` to Wikidata.",
+)
+
+SOURCES = Table(
+    name="sources",
+    kind="entity",
+    description="What is cited as evidence: articles and official pages, each with its stored text under "
+    "`data/raw/texts/`.",
+    columns=(
+        _id("source_id", "src", "source", "src-un-press-sc-15359", raw="id", unique=True),
+        _text("title", "Title of the article or page (null if it has none; the notes say so).",
+              "Chinese envoy calls for multilateralism in developing AI governance"),
+        _text("publisher", "Who published it (null if unknown; the notes say what was searched).", "Xinhua"),
+        _text("author", "Author, where given."),
+        _text("url", "Original web address.", "https://press.un.org/en/2023/sc15359.doc.htm"),
+        _code("source_type", "vocab_source_types", "What kind of source this is.", "press_release", raw="type"),
+        *_date("published", "When the source was published", "2023-07-19", nullable=True),
+        *_bounds("published_", "the publication", nullable=True),
+        Column("accessed", "date32", "When a curator last read the source.", "2026-11-23"),
+        Column("is_primary", "bool", "True for an official record or an actor's own statement; false for press "
+               "and commentary.", True),
+        _text("language", "ISO 639-1 language code of the stored text.", "en"),
+        Column("text_path", "string", "Path of the stored text, relative to `data/raw/`.",
+               "texts/src-un-press-sc-15359.txt", raw="text", pattern=r"^texts/[A-Za-z0-9._-]+\.txt$"),
+        Column("text_sha256", "string", "SHA-256 of the stored text. The raw record states it and the build "
+               "checks the stored text still has it, so a quoted text cannot change unnoticed.", None,
+               pattern=r"^[0-9a-f]{64}$", raw=None),
+        NOTES,
+    ),
+    primary_key=("source_id",),
+    raw_from=(("sources", None),),
+    raw_extra=("text_sha256",),
+    join="`url` joins to web archives; every `source_id` column in the link and evidence tables refers here.",
+    date_columns=("published",),
+)
+
+EVENT_ACTORS = Table(
+    name="event_actors",
+    kind="link",
+    description="Who took part in which event, and in what role. The role lives on the link.",
+    columns=(
+        _ref("event_id", "events", "evt", "The event.", "evt-2023-07-18-unsc-ai-briefing", raw=None),
+        _ref("actor_id", "actors", "act", "The actor.", "act-zhang-jun", raw="actor"),
+        _code("role", "vocab_event_roles", "The actor's role at the event.", "speaker"),
+        _text("title_at_event", "A person's title at the time of the event.", "Permanent Representative of China "
+              "to the United Nations"),
+        _ref("on_behalf_of_id", "actors", "act", "The state or body the actor spoke or acted for.", "act-chn",
+             raw="on_behalf_of", nullable=True),
+        *_citation("the link"),
+        _link_notes(),
+    ),
+    primary_key=("event_id", "actor_id", "role"),
+    raw_from=(("events", "actors"),),
+    parent_key="event_id",
+    join="`event_id` → `events`; `actor_id` and `on_behalf_of_id` → `actors`.",
+)
+
+EVENT_DOCUMENTS = Table(
+    name="event_documents",
+    kind="link",
+    description="How a document figures in an event: adopted, announced, record of, discussed, implements.",
+    columns=(
+        _ref("event_id", "events", "evt", "The event.", "evt-2023-07-18-unsc-ai-briefing", raw=None),
+        _ref("document_id", "documents", "doc", "The document.", "doc-un-s-pv-9381", raw="document"),
+        _code("relation", "vocab_event_document_relations", "How the document figures in the event.",
+              "record_of"),
+        *_citation("the link"),
+        _link_notes(),
+    ),
+    primary_key=("event_id", "document_id", "relation"),
+    raw_from=(("events", "documents"),),
+    parent_key="event_id",
+    join="`event_id` → `events`; `document_id` → `documents`.",
+)
+
+DOCUMENT_ACTORS = Table(
+    name="document_actors",
+    kind="link",
+    description="Who authored, issued, sponsored or adopted which document.",
+    columns=(
+        _ref("document_id", "documents", "doc", "The document.", "doc-un-a-res-78-265", raw=None),
+        _ref("actor_id", "actors", "act", "The actor.", "act-un-general-assembly", raw="actor"),
+        _code("role", "vocab_document_roles", "The actor's role for the document.", "adopting_body"),
+        *_citation("the link"),
+        _link_notes(),
+    ),
+    primary_key=("document_id", "actor_id", "role"),
+    raw_from=(("documents", "actors"),),
+    parent_key="document_id",
+    join="`document_id` → `documents`; `actor_id` → `actors`.",
+)
+
+EVENT_RELATIONS = Table(
+    name="event_relations",
+    kind="link",
+    description="Relations between events, read as: event *relation* related event.",
+    columns=(
+        _ref("event_id", "events", "evt", "The event.", "evt-2024-09-26-ai-capacity-building-action-plan",
+             raw=None),
+        _ref("related_event_id", "events", "evt", "The other event.", "evt-2024-07-01-unga-adopts-a-res-78-311",
+             raw="event"),
+        _code("relation", "vocab_event_relations", "How the two events relate.", "follow_up_to"),
+        *_citation("the relation"),
+        _link_notes(),
+    ),
+    primary_key=("event_id", "related_event_id", "relation"),
+    raw_from=(("events", "related_events"),),
+    parent_key="event_id",
+    join="Both ID columns → `events.event_id`.",
+)
+
+DOCUMENT_RELATIONS = Table(
+    name="document_relations",
+    kind="link",
+    description="Relations between documents, read as: document *relation* related document (a draft is "
+    "`draft_of` its resolution; a plan `follows_up` a resolution).",
+    columns=(
+        _ref("document_id", "documents", "doc", "The document.", "doc-un-a-78-l-49", raw=None),
+        _ref("related_document_id", "documents", "doc", "The other document.", "doc-un-a-res-78-265",
+             raw="document"),
+        _code("relation", "vocab_document_relations", "How the two documents relate.", "draft_of"),
+        *_citation("the relation"),
+        _link_notes(),
+    ),
+    primary_key=("document_id", "related_document_id", "relation"),
+    raw_from=(("documents", "related_documents"),),
+    parent_key="document_id",
+    join="Both ID columns → `documents.document_id`.",
+)
+
+STATEMENTS = Table(
+    name="statements",
+    kind="link",
+    description="Who said what, where: positions put forward at events or in documents, each a verbatim quote.",
+    columns=(
+        _id("statement_id", "stm", "statement", "stm-unsc-2023-07-18-zhang-jun-multilateralism", raw="id",
+            unique=True),
+        _ref("speaker_id", "actors", "act", "Who put the position forward.", "act-zhang-jun", raw="speaker"),
+        _ref("event_id", "events", "evt", "The event where it was stated (null for a position in a text).",
+             "evt-2023-07-18-unsc-ai-briefing", raw="event", nullable=True),
+        _ref("document_id", "documents", "doc", "The document that states it, or records it.",
+             "doc-cn-global-ai-governance-initiative", raw="document", nullable=True),
+        *_citation("the statement"),
+        _link_notes(),
+    ),
+    primary_key=("statement_id",),
+    raw_from=(("events", "statements"), ("documents", "statements")),
+    join="`speaker_id` → `actors`; `event_id` → `events`; `document_id` → `documents`; themes through "
+    "`statement_themes`.",
+)
+
+STATEMENT_THEMES = Table(
+    name="statement_themes",
+    kind="link",
+    description="The themes of each statement (one row per statement and theme).",
+    columns=(
+        _ref("statement_id", "statements", "stm", "The statement.", "stm-unsc-2023-07-18-zhang-jun-multilateralism",
+             raw=None),
+        _code("theme", "vocab_themes", "A theme of the statement.", "multilateralism"),
+    ),
+    primary_key=("statement_id", "theme"),
+    raw_from=(("statements", "themes"),),
+    parent_key="statement_id",
+    join="`statement_id` → `statements`; `theme` → `vocab_themes.code`.",
+)
+
+VOCABULARIES = (
+    _vocabulary("event_types", "kinds of event", "meeting"),
+    _vocabulary("document_types", "kinds of document", "resolution"),
+    _vocabulary("actor_types", "kinds of actor", "state"),
+    _vocabulary("event_roles", "roles of an actor at an event", "speaker"),
+    _vocabulary("document_roles", "roles of an actor for a document", "adopting_body"),
+    _vocabulary("event_document_relations", "how a document figures in an event", "adopted"),
+    _vocabulary("event_relations", "relations between events", "follow_up_to"),
+    _vocabulary("document_relations", "relations between documents", "draft_of"),
+    _vocabulary("themes", "themes of statements", "multilateralism"),
+    _vocabulary("confidence", "how a row's facts were established", "official_record"),
+    _vocabulary("source_types", "kinds of source", "press_release"),
+    _vocabulary("decision_methods", "how a text was adopted", "without_vote"),
+    _vocabulary("date_precisions", "precisions of a date value", "day"),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        EVENTS, DOCUMENTS, ACTORS, SOURCES,
+        _evidence_table("events", "event_id", "evt", "evt-2023-07-18-unsc-ai-briefing"),
+        _evidence_table("documents", "document_id", "doc", "doc-un-a-res-78-265"),
+        _evidence_table("actors", "actor_id", "act", "act-chn"),
+        EVENT_ACTORS, EVENT_DOCUMENTS, DOCUMENT_ACTORS, EVENT_RELATIONS, DOCUMENT_RELATIONS,
+        STATEMENTS, STATEMENT_THEMES, *VOCABULARIES,
+    )
+}
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
+
+def table(name: str) -> Table:
+    """Return a table's declaration, or raise ValueError listing the valid names."""
+    try:
+        return TABLES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown table {name!r}; valid names: {', '.join(TABLE_NAMES)}") from None
+
+
+def referenced_by(name: str) -> list[tuple[str, str]]:
+    """The (table, column) pairs whose foreign key points at table ``name``."""
+    return [(t.name, c.name) for t in TABLES.values() for c in t.columns if c.references == name]
+
+
+def pandas_dtype(column: Column) -> str:
+    return TYPES[column.type][1]
