@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import docs
-from .checks import collapse, table_problems
+from .checks import DERIVED_MISSING, collapse, table_problems
 from .frames import to_frame
 from .metadata import TABLES
 from .normalise import Origin, Rows, normalise
@@ -96,8 +96,11 @@ def _frames(rows: Rows):
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
-    """One problem per (file, record, field): the first, most specific one wins."""
+    """One problem per (file, record, field): the first, most specific one wins. A derived value that is missing
+    because of another problem of the same record is not reported twice."""
     seen, out = set(), []
+    causes = {(p.file, p.record) for p in problems if p.message != DERIVED_MISSING}
+    problems = [p for p in problems if p.message != DERIVED_MISSING or (p.file, p.record) not in causes]
     for p in problems:
         key = (p.file, p.record, p.field)
         if key in seen and p.field is not None:

@@ -19,6 +19,7 @@ from .problems import Problem, allowed_hint, closest
 OriginOf = Callable[[str, int], Origin]
 _WS = re.compile(r"\s+")
 MAX_FK_HINTS = 200
+DERIVED_MISSING = "could not be derived"
 
 
 def collapse(text: str) -> str:
@@ -79,6 +80,8 @@ def pandera_problems(table: Table, frame: pd.DataFrame, origin_of: OriginOf) -> 
             continue
         message, hint = _CHECK_MESSAGES.get(check, (None, None))
         col = table.column(column)
+        if check == "not_nullable" and col.raw_key is None:
+            message, hint = DERIVED_MISSING, "fix the other problems of this record first"
         if message is None and check == "pattern":
             message = f"does not have the required form {col.pattern}"
             hint = _pattern_hint(col.name, col.pattern)

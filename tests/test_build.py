@@ -1,0 +1,50 @@
+"""Build behaviour: deterministic, atomic, recoverable, and a check mode that notices stale outputs."""
+
+from __future__ import annotations
+
+import shutil
+
+from aigov_timeline import build
+from conftest import RAW, run_cli, tree_digest
+
+
+def test_two_builds_are_byte_identical(tmp_path, good_build):
+    result = run_cli("build", "--raw", str(RAW), "--out", str(tmp_path / "p"), "--docs", str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(tmp_path / "p") == tree_digest(good_build / "processed")
+    assert tree_digest(tmp_path / "d") == tree_digest(good_build / "docs")
+
+
+def test_check_mode_passes_when_fresh_and_fails_when_stale(workspace):
+    args = ["build", "--check", "--raw", str(workspace / "raw"), "--out", str(workspace / "processed"),
+            "--docs", str(workspace / "docs")]
+    assert run_cli(*args).returncode == 0
+    (workspace / "processed" / "events.parquet").write_bytes(b"stale")
+    (workspace / "docs" / "data-dictionary.md").write_text("old")
+    result = run_cli(*args)
+    assert result.returncode == 1
+    assert "events.parquet" in result.stderr and "data-dictionary.md" in result.stderr
+
+
+def test_check_mode_writes_nothing(workspace):
+    before = tree_digest(workspace)
+    run_cli("build", "--check", "--raw", str(workspace / "raw"), "--out", str(workspace / "processed"),
+            "--docs", str(workspace / "docs"))
+    assert tree_digest(workspace) == before
+
+
+def test_an_interrupted_swap_is_recovered(workspace):
+    out = workspace / "processed"
+    good = tree_digest(out)
+    out.rename(workspace / ".processed.old-12345")
+    (workspace / ".processed.tmp-999").mkdir()
+    build.recover(out)
+    assert tree_digest(out) == good
+    assert not list(workspace.glob(".processed.*"))
+
+
+def test_build_into_a_new_folder_creates_it(tmp_path):
+    built = build.build(RAW, tmp_path / "new" / "processed", tmp_path / "docs")
+    assert (tmp_path / "new" / "processed" / "manifest.json").is_file()
+    assert built.tables["events"].num_rows > 0
+    shutil.rmtree(tmp_path / "new")
