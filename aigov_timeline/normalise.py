@@ -216,9 +216,9 @@ def _derive_country(data: dict, row: dict, origin: Origin, problems: list[Proble
     try:
         country = pycountry.countries.lookup(value.strip())
     except LookupError:
-        names = [c.name for c in pycountry.countries]
+        guesses = closest(value, [c.name for c in pycountry.countries])
         problems.append(Problem(origin.file, origin.record, "country", "not a country pycountry knows", value,
-                                allowed_hint(value, names) if closest(value, names) else
+                                (f"did you mean {' or '.join(guesses)}? " if guesses else "") +
                                 "use the ISO 3166 English short name or the alpha-2/alpha-3 code"))
         return
     row["iso2"], row["iso3"], row["m49"] = country.alpha_2, country.alpha_3, country.numeric
@@ -266,6 +266,7 @@ def _supports(values, folder: str, origin: Origin, problems: list[Problem]) -> s
         return None
     entity = _entity(folder)
     allowed = {c.name for c in entity.columns} | {c.raw_key for c in entity.columns if c.raw_key}
+    allowed |= {key.partition(".")[0] for key in allowed}
     allowed |= set(EVIDENCE_SUPPORT_EXTRA) | set(entity.raw_extra)
     clean = []
     for value in values:
