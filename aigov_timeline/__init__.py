@@ -7,10 +7,11 @@ True
 """
 
 from ._version import __version__
+from .cite import cite
 from .loaders import DataFileError, data_dir, describe, load, load_all, timeline, verify
 from .metadata import TABLE_NAMES
 
-__all__ = ["TABLE_NAMES", "DataFileError", "__data_version__", "__version__", "data_dir", "describe", "load",
+__all__ = ["TABLE_NAMES", "DataFileError", "cite", "__data_version__", "__version__", "data_dir", "describe", "load",
            "load_all", "timeline", "verify"]
 
 

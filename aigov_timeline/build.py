@@ -29,7 +29,7 @@ from .schemas import arrow_schema, datapackage
 MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
 DICTIONARY = "data-dictionary.md"
-GENERATED_DOCS = (DICTIONARY,)
+COVERAGE = "coverage.md"
 DATASET_KEYS = ("name", "title", "description", "version", "licenses")
 
 
@@ -168,7 +168,8 @@ def write_processed(built: Built, out: Path) -> None:
 
 def generated_docs(built: Built) -> dict[str, str]:
     """The generated Markdown files of docs/, by file name."""
-    return {DICTIONARY: docs.data_dictionary(built.tables, built.version)}
+    return {DICTIONARY: docs.data_dictionary(built.tables, built.version),
+            COVERAGE: docs.coverage(built.tables, built.version, built.dataset.get("known_gaps") or [])}
 
 
 def recover(out: Path) -> None:

@@ -74,3 +74,106 @@ def data_dictionary(tables: dict[str, pa.Table], version: str) -> str:
         if table.kind == "vocabulary" and table.name in tables:
             lines += _codes(tables[table.name])
     return "\n".join(lines).rstrip() + "\n"
+
+
+# --- coverage ------------------------------------------------------------------------------------------------
+
+def _md_table(frame, columns: list[str]) -> list[str]:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
+    return lines + [""]
+
+
+def _counts(series, label: str) -> list[str]:
+    counts = series.fillna("(none)").value_counts().sort_index()
+    return _md_table(counts.rename_axis(label).reset_index(name="rows"), [label, "rows"])
+
+
+def _official_share(frames) -> list[str]:
+    """Share of rows backed by at least one primary (official) source."""
+    primary = set(frames["sources"].loc[frames["sources"]["is_primary"], "source_id"])
+    rows = []
+    for entity, evidence, key in (("events", "event_evidence", "event_id"),
+                                  ("documents", "document_evidence", "document_id"),
+                                  ("actors", "actor_evidence", "actor_id")):
+        backed = set(frames[evidence].loc[frames[evidence]["source_id"].isin(primary), key])
+        total = len(frames[entity])
+        rows.append((entity, total, int(frames[entity][key].isin(backed).sum())))
+    for name in ("event_actors", "event_documents", "document_actors", "event_relations", "document_relations",
+                 "statements"):
+        frame = frames[name]
+        rows.append((name, len(frame), int(frame["source_id"].isin(primary).sum())))
+    lines = ["| table | rows | with a primary source | share |", "|---|---|---|---|"]
+    for name, total, backed in rows:
+        share = f"{backed / total:.0%}" if total else "–"
+        lines.append(f"| `{name}` | {total} | {backed} | {share} |")
+    return lines + [""]
+
+
+def _source_use(frames) -> list[str]:
+    """Which source supports which rows: a count per table for every source."""
+    import pandas as pd
+
+    cited = []
+    for name, frame in frames.items():
+        if "source_id" in frame.columns and name != "sources":
+            cited.append(frame[["source_id"]].assign(table=name))
+    use = pd.concat(cited).groupby(["source_id", "table"]).size().unstack(fill_value=0)
+    sources = frames["sources"].set_index("source_id")
+    lines = ["| source | publisher | primary | rows supported |", "|---|---|---|---|"]
+    for source_id in sources.index:
+        counts = use.loc[source_id] if source_id in use.index else None
+        detail = ", ".join(f"{t} {n}" for t, n in counts.items() if n) if counts is not None else "none"
+        row = sources.loc[source_id]
+        lines.append(f"| `{source_id}` | {_cell(row['publisher'] if isinstance(row['publisher'], str) else '')} | "
+                     f"{'yes' if row['is_primary'] else 'no'} | {detail} |")
+    return lines + [""]
+
+
+def _gaps(frames, curated: list[str]) -> list[str]:
+    lines = [f"- {gap}" for gap in curated]
+    events, documents, sources = frames["events"], frames["documents"], frames["sources"]
+    weak = events[events["confidence"] != "official_record"]
+    lines.append(f"- {len(weak)} of {len(events)} events rest on press or inference, not an official record: "
+                 + ", ".join(f"`{e}`" for e in weak["event_id"]) + ".")
+    coarse = events[events["date_precision"] != "day"]
+    lines.append(f"- {len(coarse)} events are dated only to the month or year: "
+                 + ", ".join(f"`{e}` ({d})" for e, d in zip(coarse["event_id"], coarse["date"])) + ".")
+    undated = documents[documents["date"].isna()]
+    lines.append(f"- {len(undated)} documents have no date: " + ", ".join(f"`{d}`" for d in undated["document_id"])
+                 + ".")
+    for column in ("url", "published", "publisher"):
+        missing = sources[sources[column].isna()]
+        if len(missing):
+            lines.append(f"- {len(missing)} sources have no {column}: "
+                         + ", ".join(f"`{s}`" for s in missing["source_id"]) + ".")
+    return lines + [""]
+
+
+def coverage(tables: dict[str, pa.Table], version: str, curated_gaps: list[str]) -> str:
+    """docs/coverage.md: what the data covers, how well it is sourced, and what is missing."""
+    from .frames import to_frame
+
+    frames = {name: to_frame(t) for name, t in tables.items()}
+    events, documents, actors = frames["events"], frames["documents"], frames["actors"]
+    names = actors.set_index("actor_id")["name"]
+    lines = [HEADER.replace("data-dictionary", "coverage"), "# Coverage", "",
+             f"Data version {version}. Generated from the processed tables by `aigov-timeline build`.", "",
+             "## Rows per table", ""]
+    lines += _md_table(pa.table({"table": list(tables), "rows": [t.num_rows for t in tables.values()]})
+                       .to_pandas(), ["table", "rows"])
+    lines += ["## Events by type", ""] + _counts(events["event_type"], "event_type")
+    lines += ["## Events by year", ""] + _counts(events["date_start"].dt.year.astype(str), "year")
+    lines += ["## Events by forum", ""] + _counts(events["forum_id"].map(names), "forum")
+    lines += ["## Documents by type", ""] + _counts(documents["document_type"], "document_type")
+    lines += ["## Actors by type", ""] + _counts(actors["actor_type"], "actor_type")
+    lines += ["## Confidence of events, documents and actors", ""]
+    for name in ("events", "documents", "actors"):
+        lines += [f"`{name}`:", ""] + _counts(frames[name]["confidence"], "confidence")
+    lines += ["## Share of rows with an official (primary) source", "", "A row counts when at least one of the "
+              "sources it cites is primary: an official record or the actor's own statement.", ""]
+    lines += _official_share(frames)
+    lines += ["## Known gaps", ""] + _gaps(frames, curated_gaps)
+    lines += ["## Which source supports which rows", ""] + _source_use(frames)
+    return "\n".join(lines).rstrip() + "\n"

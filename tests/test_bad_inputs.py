@@ -84,7 +84,17 @@ def text_changed_since_quoted(raw):
     return [path.name, "field text_sha256", "changed since it was quoted"]
 
 
-CASES = [invalid_yaml, missing_required_field, duplicate_id, dangling_reference, unknown_code, impossible_date,
+def wikidata_qid_without_quote(raw):
+    edit(raw, "actors/chn.yaml", lambda d: d.update(wikidata_qid="Q42"))
+    return ["actors/chn.yaml", "record act-chn, field wikidata_qid = 'Q42'", "no evidence quote shows this QID"]
+
+
+def unknown_field(raw):
+    edit(raw, EVENT, lambda d: d.update(evidance=[]))
+    return [EVENT, "field evidance", "unknown field", "did you mean evidence"]
+
+
+CASES = [wikidata_qid_without_quote, unknown_field, invalid_yaml, missing_required_field, duplicate_id, dangling_reference, unknown_code, impossible_date,
          end_before_start, quote_not_in_source, path_escapes_raw, text_changed_since_quoted]
 
 
