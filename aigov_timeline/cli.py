@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ._version import __version__
 
-RAW, PROCESSED, DOCS = Path("data/raw"), Path("data/processed"), Path("docs")
+RAW, PROCESSED, DOCS, CHARTS = Path("data/raw"), Path("data/processed"), Path("docs"), Path("charts")
 
 
 def _build(args) -> int:
@@ -50,6 +50,33 @@ def _validate(args) -> int:
     return 0
 
 
+def _charts(args) -> int:
+    try:
+        from . import gallery
+    except ImportError as exc:
+        print(f"error: the charts need the `charts` extra ({exc.name} is missing): "
+              "pip install 'aigov-timeline[charts]'", file=sys.stderr)
+        return 1
+    from .loaders import load_all, manifest
+
+    tables, version = load_all(), manifest()["data_version"]
+    if args.check:
+        stale, note = gallery.stale_charts(tables, args.out, version)
+        if note:
+            print(f"note: {note}")
+        if stale:
+            print("stale charts (run `aigov-timeline charts` and commit the result):", file=sys.stderr)
+            for path in stale:
+                print(f"  {path}", file=sys.stderr)
+            return 1
+        print(f"up to date: {args.out} matches the charts of data version {version}")
+        return 0
+    written = gallery.write_gallery(tables, args.out, version)
+    print(f"wrote {len(written['files'])} files for {len(gallery.charts.CHARTS)} charts -> {args.out} "
+          f"(open {args.out}/index.html)")
+    return 0
+
+
 def _info(args) -> int:
     from .loaders import data_dir, manifest
 
@@ -78,6 +105,11 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check the shipped tables, or a raw folder, and report every problem")
     p.add_argument("dir", nargs="?", type=Path, help="a raw folder to check (default: the installed tables)")
     p.set_defaults(run=_validate)
+
+    p = sub.add_parser("charts", help="regenerate charts/ (Vega-Lite JSON, SVG, PNG, HTML, offline gallery)")
+    p.add_argument("--out", type=Path, default=CHARTS, help="output folder (default: %(default)s)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed charts are stale")
+    p.set_defaults(run=_charts)
 
     p = sub.add_parser("info", help="versions, tables, row counts, checksums and file location")
     p.set_defaults(run=_info)

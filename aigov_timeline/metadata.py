@@ -38,6 +38,8 @@ class Column:
     raw: str | None = ""
     """Key in the raw YAML record ("" = same as the column name; None = derived by the build)."""
     unique: bool = False
+    default: object = None
+    """Value used when the raw record leaves the key out (None = the key is required unless nullable)."""
 
     @property
     def raw_key(self) -> str | None:
@@ -200,6 +202,7 @@ EVENTS = Table(
              "act-un-security-council", raw="forum", nullable=True),
         _text("location", "Venue, as the sources name it.", "United Nations Headquarters, New York"),
         SUMMARY,
+        Column("featured", "bool", "True for the headline events that the charts label.", True, default=False),
         _code("decision_method", "vocab_decision_methods", "How a text was adopted (adoptions only).",
               "without_vote", nullable=True),
         Column("votes_yes", "int16", "Votes in favour (recorded votes only).", 166, nullable=True, raw="votes.yes"),

@@ -161,7 +161,9 @@ def _read_columns(table: Table, data: dict, origin: Origin, problems: list[Probl
             continue
         present, value = _raw_value(data, key)
         if not present or value is None:
-            row[column.name] = None
+            row[column.name] = column.default
+            if column.default is not None:
+                continue
             if not column.nullable and not (table.parent_key == column.name):
                 problems.append(Problem(origin.file, origin.record, origin.at(key).field,
                                         "required field is missing", hint=f"add `{key}:` ({column.description})"))
