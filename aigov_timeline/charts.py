@@ -11,6 +11,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from .loaders import join_labels
+
 MAX_MARKS = 2000
 """Above this many events (or links), charts show counts per month instead of one mark per row."""
 TOP = 30
@@ -31,7 +33,7 @@ def _names(actors: pd.DataFrame | None) -> pd.Series:
 def _joined(links: pd.DataFrame | None, key: str, label: pd.Series | None) -> pd.Series:
     if links is None or links.empty or label is None:
         return pd.Series(dtype="str")
-    return label.groupby(links[key]).agg(lambda s: "; ".join(sorted(s.dropna().astype(str))))
+    return join_labels(links, key, label.dropna())
 
 
 def _when(events: pd.DataFrame) -> pd.Series:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from .metadata import TABLES, Table
+from .metadata import EVIDENCE, TABLES, Table
 from .normalise import Origin
 from .problems import Problem, allowed_hint, closest
 
@@ -35,10 +35,7 @@ def _problem(origin: Origin, field: str | None, message: str, value=None, hint=N
 
 
 def _raw_field(table: Table, column: str) -> str:
-    try:
-        return TABLES[table.name].column(column).raw_key or column
-    except KeyError:
-        return column
+    return table.column(column).raw_key or column
 
 
 # --- per table: pandera --------------------------------------------------------------------------------------
@@ -100,7 +97,7 @@ def _dataframe_check_message(check: str) -> str:
 
 
 def _pattern_hint(name: str, pattern: str) -> str:
-    if pattern.startswith("^") and "-[a-z0-9]+" in pattern and name.endswith("_id") or name in {"event_id"}:
+    if name.endswith("_id"):
         prefix = pattern[1:].split("-", 1)[0]
         return f"IDs are lowercase letters, digits and single hyphens, starting with '{prefix}-'"
     return f"match the pattern {pattern}"
@@ -179,9 +176,7 @@ def relation_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf) -> l
 def evidence_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf) -> list[Problem]:
     """Every event, document and actor cites at least one source; a Wikidata QID is shown by a quote."""
     problems = []
-    for entity, evidence, key in (("events", "event_evidence", "event_id"),
-                                  ("documents", "document_evidence", "document_id"),
-                                  ("actors", "actor_evidence", "actor_id")):
+    for entity, evidence, key in EVIDENCE:
         if entity not in frames or evidence not in frames:
             continue
         frame, cited = frames[entity], frames[evidence]

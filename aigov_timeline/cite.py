@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .loaders import load
-from .metadata import TABLES
+from .metadata import EVIDENCE, TABLES
 
-_EVIDENCE = {"evt": ("event_evidence", "event_id"), "doc": ("document_evidence", "document_id"),
-             "act": ("actor_evidence", "actor_id")}
+_EVIDENCE = {TABLES[entity].column(key).pattern[1:].split("-")[0]: (evidence, key) for entity, evidence, key in EVIDENCE}
 _LINKS = ("event_actors", "event_documents", "document_actors", "event_relations", "document_relations")
 _SOURCE_COLUMNS = ["source_id", "publisher", "title", "author", "url", "published", "is_primary"]
 COLUMNS = ["subject", "table", "detail", *_SOURCE_COLUMNS, "quote"]

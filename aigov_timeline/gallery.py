@@ -19,7 +19,6 @@ from . import charts
 from ._version import __version__
 
 MANIFEST = "manifest.json"
-FORMATS = ("vl.json", "svg", "png", "html")
 RENDERED = ("svg", "png")
 """Formats whose bytes depend on the fonts installed on the machine (vl-convert measures text with them)."""
 

@@ -111,7 +111,8 @@ def verify() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _joined(frame: pd.DataFrame, key: str, label: pd.Series) -> pd.Series:
+def join_labels(frame: pd.DataFrame, key: str, label: pd.Series) -> pd.Series:
+    """The labels of each key's rows, sorted and joined with '; '."""
     return label.groupby(frame[key]).agg(lambda s: "; ".join(sorted(s.astype(str))))
 
 
@@ -125,8 +126,8 @@ def timeline() -> pd.DataFrame:
     actor_label = event_actors["actor_id"].map(names) + " (" + event_actors["role"] + ")"
     out = events[["event_id", "date", "date_precision", "date_start", "date_end", "title", "event_type"]].copy()
     out["forum"] = events["forum_id"].map(names)
-    out["documents"] = out["event_id"].map(_joined(event_docs, "event_id", doc_label))
-    out["actors"] = out["event_id"].map(_joined(event_actors, "event_id", actor_label))
+    out["documents"] = out["event_id"].map(join_labels(event_docs, "event_id", doc_label))
+    out["actors"] = out["event_id"].map(join_labels(event_actors, "event_id", actor_label))
     return out.sort_values(["date_start", "date_precision", "event_id"], kind="stable").reset_index(drop=True)
 
 

@@ -479,6 +479,16 @@ def table(name: str) -> Table:
         raise ValueError(f"unknown table {name!r}; valid names: {', '.join(TABLE_NAMES)}") from None
 
 
+def date_columns(name: str) -> tuple[str, str, str]:
+    """The precision, first-day and last-day columns derived from a date column (``date`` or ``published``)."""
+    stem = "date_" if name == "date" else f"{name}_"
+    return f"{stem}precision", f"{stem}start", f"{stem}end"
+
+
+#: (entity table, evidence table, key column) for every evidence table
+EVIDENCE = tuple((t.raw_from[0][0], t.name, t.parent_key) for t in TABLES.values() if t.kind == "evidence")
+
+
 def referenced_by(name: str) -> list[tuple[str, str]]:
     """The (table, column) pairs whose foreign key points at table ``name``."""
     return [(t.name, c.name) for t in TABLES.values() for c in t.columns if c.references == name]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import dates
-from .metadata import TABLES, Column, Table
+from .metadata import TABLES, Column, Table, date_columns
 from .problems import Problem, allowed_hint, closest
 from .raw import RawData, RawRecord
 
@@ -175,7 +175,7 @@ def _read_columns(table: Table, data: dict, origin: Origin, problems: list[Probl
 def _derive_dates(table: Table, row: dict, origin: Origin, problems: list[Problem]) -> None:
     """Fill the precision and day bounds of each date column; check end_date comes after date."""
     for name in table.date_columns:
-        stem = "date_" if name == "date" else f"{name}_"
+        precision, start, end = date_columns(name)
         value = row.get(name)
         end_value = row.get("end_date") if name == "date" else None
         parsed = {}
@@ -197,9 +197,7 @@ def _derive_dates(table: Table, row: dict, origin: Origin, problems: list[Proble
                                     f"the end date must come after the start date {first.value!r}", last.value,
                                     "swap the two dates, or leave end_date out for a single-day event"))
             continue
-        row[f"{stem}precision"] = first.precision
-        row[f"{stem}start"] = first.start
-        row[f"{stem}end"] = (last or first).end
+        row[precision], row[start], row[end] = first.precision, first.start, (last or first).end
 
 
 def _derive_country(data: dict, row: dict, origin: Origin, problems: list[Problem]) -> None:

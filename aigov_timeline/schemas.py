@@ -10,7 +10,7 @@ import json
 import pyarrow as pa
 
 from .dates import precision_of
-from .metadata import TABLES, TYPES, Column, Table, pandas_dtype, referenced_by
+from .metadata import TABLES, TYPES, Column, Table, date_columns, pandas_dtype
 
 ARROW_TYPES = {"string": pa.string(), "date32": pa.date32(), "bool": pa.bool_(), "int16": pa.int16()}
 METADATA_PREFIX = "aigov_timeline."
@@ -47,8 +47,7 @@ def _date_checks(table: Table):
 
     checks = []
     for name in table.date_columns:
-        stem = "date_" if name == "date" else f"{name}_"
-        precision, start, end = f"{stem}precision", f"{stem}start", f"{stem}end"
+        precision, start, end = date_columns(name)
 
         def matches(df, name=name, precision=precision):
             value = df[name]
@@ -143,6 +142,3 @@ def datapackage(dataset: dict, categories: dict[str, list[str]], files: dict[str
         ],
     }
 
-
-def referenced_by_text(name: str) -> str:
-    return ", ".join(f"`{t}.{c}`" for t, c in referenced_by(name))
