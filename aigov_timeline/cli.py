@@ -77,6 +77,15 @@ def _charts(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from .exports import export
+    from .loaders import load_all, manifest
+
+    written = export(args.format, load_all(), args.out, manifest()["data_version"])
+    print(f"wrote {len(written)} files ({args.format}) -> {args.out}")
+    return 0
+
+
 def _info(args) -> int:
     from .loaders import data_dir, manifest
 
@@ -110,6 +119,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=CHARTS, help="output folder (default: %(default)s)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed charts are stale")
     p.set_defaults(run=_charts)
+
+    from .exports import FORMATS
+
+    p = sub.add_parser("export", help="write the tables for other tools: " + ", ".join(FORMATS),
+                       description="Write the installed tables in another format. Formats: "
+                       + "; ".join(f"{k}: {v}" for k, v in FORMATS.items()) + ".")
+    p.add_argument("--format", "-f", required=True, choices=list(FORMATS), help="the output format")
+    p.add_argument("out", type=Path, help="the folder to write (created if needed)")
+    p.set_defaults(run=_export)
 
     p = sub.add_parser("info", help="versions, tables, row counts, checksums and file location")
     p.set_defaults(run=_info)
