@@ -11,8 +11,8 @@ from .cite import cite
 from .loaders import DataFileError, data_dir, describe, load, load_all, timeline, verify
 from .metadata import TABLE_NAMES
 
-__all__ = ["TABLE_NAMES", "DataFileError", "cite", "__data_version__", "__version__", "data_dir", "describe", "load",
-           "load_all", "timeline", "verify"]
+__all__ = ["TABLE_NAMES", "DataFileError", "cite", "connect", "__data_version__", "__version__", "data_dir",
+           "describe", "load", "load_all", "timeline", "verify"]
 
 
 def __getattr__(name: str):
@@ -20,4 +20,8 @@ def __getattr__(name: str):
         from .loaders import manifest
 
         return manifest()["data_version"]
+    if name == "connect":
+        from .sql import connect
+
+        return connect
     raise AttributeError(f"module 'aigov_timeline' has no attribute {name!r}")

@@ -24,7 +24,7 @@ from .metadata import TABLES
 from .normalise import Origin, Rows, normalise
 from .problems import DataProblems, Problem
 from .raw import MAX_TEXT_BYTES, RawData, inside, read_raw, read_text_file, sha256_text
-from .schemas import arrow_schema, datapackage
+from .schemas import arrow_schema, datapackage, package_sources
 
 MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
@@ -162,7 +162,8 @@ def write_processed(built: Built, out: Path) -> None:
     manifest = {"name": built.dataset["name"], "data_version": built.version, "pyarrow": pa.__version__,
                 "tables": files}
     (out / MANIFEST).write_text(_json(manifest), encoding="utf-8")
-    package = datapackage(built.dataset, categories(built.tables), files)
+    package = datapackage(built.dataset, categories(built.tables), files,
+                          package_sources(built.tables["sources"].to_pylist()))
     (out / DATAPACKAGE).write_text(_json(package), encoding="utf-8")
 
 

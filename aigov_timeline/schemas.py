@@ -97,7 +97,14 @@ def frictionless_field(column: Column, categories: dict[str, list[str]]) -> dict
     return field
 
 
-def frictionless_resource(table: Table, categories: dict[str, list[str]], path: str, extra: dict) -> dict:
+FILE_FORMATS = {
+    "parquet": {"format": "parquet", "mediatype": "application/vnd.apache.parquet"},
+    "csv": {"format": "csv", "mediatype": "text/csv", "encoding": "utf-8"},
+}
+
+
+def frictionless_resource(table: Table, categories: dict[str, list[str]], path: str, extra: dict,
+                          file_format: str = "parquet") -> dict:
     schema = {
         "fields": [frictionless_field(c, categories) for c in table.columns],
         "primaryKey": list(table.primary_key),
@@ -116,28 +123,35 @@ def frictionless_resource(table: Table, categories: dict[str, list[str]], path: 
         "path": path,
         "type": "table",
         "description": table.description,
-        "format": "parquet",
-        "mediatype": "application/vnd.apache.parquet",
+        **FILE_FORMATS[file_format],
         **extra,
         "schema": schema,
     }
     return resource
 
 
-def datapackage(dataset: dict, categories: dict[str, list[str]], files: dict[str, dict]) -> dict:
-    """The Frictionless v2 descriptor of the processed tables."""
+def package_sources(sources: list[dict]) -> list[dict]:
+    """The package-level ``sources``: every source row with a URL, as title (else its ID) and path, in ID order."""
+    return [{"title": row["title"] or row["source_id"], "path": row["url"]}
+            for row in sorted(sources, key=lambda r: r["source_id"]) if row.get("url")]
+
+
+def datapackage(dataset: dict, categories: dict[str, list[str]], files: dict[str, dict], sources: list[dict],
+                file_format: str = "parquet") -> dict:
+    """The Frictionless v2 descriptor of the tables in ``files`` (name -> path, bytes, sha256)."""
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": dataset["name"],
         "title": dataset["title"],
         "description": dataset["description"],
         "version": dataset["version"],
-        "homepage": dataset.get("homepage"),
+        **({"homepage": dataset["homepage"]} if dataset.get("homepage") else {}),
         "licenses": dataset["licenses"],
         "keywords": dataset.get("keywords", []),
+        "sources": sources,
         "resources": [
             frictionless_resource(TABLES[name], categories, info["path"],
-                                  {"bytes": info["bytes"], "hash": f"sha256:{info['sha256']}"})
+                                  {"bytes": info["bytes"], "hash": f"sha256:{info['sha256']}"}, file_format)
             for name, info in files.items()
         ],
     }
