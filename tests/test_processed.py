@@ -64,7 +64,8 @@ def test_datapackage_is_generated_from_the_metadata():
              for name in TABLE_NAMES}
     from aigov_timeline.raw import read_raw
 
-    expected = schemas.datapackage(read_raw(RAW).dataset, build.categories(tables), files)
+    sources = schemas.package_sources(tables["sources"].to_pylist())
+    expected = schemas.datapackage(read_raw(RAW).dataset, build.categories(tables), files, sources)
     assert json.loads((PROCESSED / "datapackage.json").read_text()) == json.loads(json.dumps(expected))
 
 
