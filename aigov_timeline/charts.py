@@ -11,13 +11,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from .lanes import NO_FORUM, event_lanes
 from .loaders import join_labels
 
 MAX_MARKS = 2000
 """Above this many events (or links), charts show counts per month instead of one mark per row."""
 TOP = 30
 WIDTH = 760
-NO_FORUM = "(no forum or host recorded)"
 LABEL_CHARS = 42
 POSITION_TEXTS = ("initiative", "action_plan", "declaration", "resolution", "compact", "report", "communique")
 """Document types whose statements are the text's own positions (shown as the text, not its issuer)."""
@@ -49,7 +49,7 @@ def timeline_data(events: pd.DataFrame, actors=None, documents=None, event_actor
     names = _names(actors)
     frame = events[["event_id", "title", "event_type", "date", "date_precision", "date_start", "date_end",
                     "forum_id"]].copy()
-    frame["lane"] = frame["forum_id"].map(names).fillna(_host_lane(frame, event_actors, actors)).fillna(NO_FORUM)
+    frame["lane"] = event_lanes(frame, actors, event_actors)
     frame["when"] = _when(events)
     frame["span_end"] = frame["date_end"] + ONE_DAY
     frame["is_span"] = (frame["date_precision"] != "day") | (frame["date_end"] > frame["date_start"])
@@ -74,19 +74,6 @@ def timeline_data(events: pd.DataFrame, actors=None, documents=None, event_actor
     nth = frame.groupby(frame["label"].notna().map({True: "x", False: "y"}) + frame["lane"]).cumcount()
     frame["label_offset"] = (nth % 2).map({0: -12, 1: 14})
     return frame
-
-
-def _host_lane(frame: pd.DataFrame, event_actors, actors) -> pd.Series:
-    """For events held outside a forum: the state of the first host, convener or announcer, where recorded."""
-    if event_actors is None or event_actors.empty or actors is None or "iso3" not in actors:
-        return pd.Series(None, index=frame.index, dtype="str")
-    states = actors[actors["actor_type"] == "state"].drop_duplicates("iso3").set_index("iso3")["name"]
-    country = actors.set_index("actor_id")["iso3"].map(states)
-    rank = {"host": 0, "co_host": 1, "convener": 2, "organiser": 3, "announcer": 4}
-    hosts = event_actors[event_actors["role"].isin(list(rank))].assign(
-        rank=lambda d: d["role"].map(rank), state=lambda d: d["actor_id"].map(country)).dropna(subset=["state"])
-    first = hosts.sort_values(["event_id", "rank", "actor_id"]).drop_duplicates("event_id").set_index("event_id")
-    return frame["event_id"].map("Outside a forum: " + first["state"])
 
 
 def _lane_order(frame: pd.DataFrame) -> list[str]:

@@ -137,8 +137,8 @@ ORDER BY e.date_start, e.event_id
 def test_duckdb_views_give_the_same_rows_as_the_loaders(tables):
     con = agt.connect()
     for name in TABLE_NAMES:
-        assert con.sql(f"SELECT count(*) FROM {name}").fetchone()[0] == len(tables[name])
-    types = {column: kind for column, kind, *_ in con.sql("DESCRIBE events").fetchall()}
+        assert con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == len(tables[name])
+    types = {column: kind for column, kind, *_ in con.execute("DESCRIBE events").fetchall()}
     assert types["date_start"] == "DATE" and types["date"] == "VARCHAR" and types["featured"] == "BOOLEAN"
 
 
