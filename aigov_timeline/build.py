@@ -32,6 +32,7 @@ DICTIONARY = "data-dictionary.md"
 COVERAGE = "coverage.md"
 DATASET_KEYS = ("name", "title", "description", "version", "licenses")
 
+ER_DIAGRAM = "er-diagram.md"
 
 @dataclass
 class Built:
@@ -170,7 +171,8 @@ def write_processed(built: Built, out: Path) -> None:
 def generated_docs(built: Built) -> dict[str, str]:
     """The generated Markdown files of docs/, by file name."""
     return {DICTIONARY: docs.data_dictionary(built.tables, built.version),
-            COVERAGE: docs.coverage(built.tables, built.version, built.dataset.get("known_gaps") or [])}
+            COVERAGE: docs.coverage(built.tables, built.version, built.dataset.get("known_gaps") or []),
+            ER_DIAGRAM: docs.er_diagram()}
 
 
 def recover(out: Path) -> None:

@@ -86,6 +86,28 @@ def _export(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    import tempfile
+
+    from .diff import DiffError, diff, git_build
+
+    if len(args.folders) not in ((0, 1) if args.against_git else (2,)):
+        print("usage: aigov-timeline diff OLD NEW (OLD may be -), or aigov-timeline diff --against-git REV [NEW]",
+              file=sys.stderr)
+        return 2
+    try:
+        if args.against_git:
+            new = args.folders[0] if args.folders else PROCESSED
+            with tempfile.TemporaryDirectory() as tmp:
+                print(diff(git_build(args.against_git, new, Path(tmp)), new), end="")
+        else:
+            print(diff(*args.folders), end="")
+    except DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _info(args) -> int:
     from .loaders import data_dir, manifest
 
@@ -128,6 +150,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", required=True, choices=list(FORMATS), help="the output format")
     p.add_argument("out", type=Path, help="the folder to write (created if needed)")
     p.set_defaults(run=_export)
+
+    p = sub.add_parser("diff", help="Markdown of the rows and IDs added, changed and removed between two builds",
+                       usage="%(prog)s [-h] OLD NEW | %(prog)s [-h] --against-git REV [NEW]",
+                       description="Compare two processed folders table by table: row counts and the primary keys "
+                       "added, changed (same key, other values) and removed, as Markdown for CHANGELOG.md.")
+    p.add_argument("folders", nargs="*", type=Path, metavar="OLD NEW", help="the two processed folders; OLD may "
+                   "be - (no previous build). With --against-git: only NEW (default: %s)" % PROCESSED)
+    p.add_argument("--against-git", metavar="REV", help="take OLD from git: NEW's folder as it is at revision REV")
+    p.set_defaults(run=_diff)
 
     p = sub.add_parser("info", help="versions, tables, row counts, checksums and file location")
     p.set_defaults(run=_info)

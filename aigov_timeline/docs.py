@@ -76,6 +76,60 @@ def data_dictionary(tables: dict[str, pa.Table], version: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+# --- entity-relationship diagram ----------------------------------------------------------------------------
+
+def _er_attribute(table: Table, name: str) -> str:
+    col = table.column(name)
+    keys = [k for k, on in (("PK", name in table.primary_key), ("FK", col.references),
+                            ("UK", col.unique and name not in table.primary_key)) if on]
+    notes = [f"→ {col.references}" if col.references else "", "nullable" if col.nullable else ""]
+    note = ", ".join(n for n in notes if n)
+    return f"        {col.type} {name}" + (f" {', '.join(keys)}" if keys else "") + (f' "{note}"' if note else "")
+
+
+def _er_entity(table: Table) -> list[str]:
+    return [f"    {table.name} {{", *(_er_attribute(table, c.name) for c in table.columns), "    }"]
+
+
+def er_relationships(vocabulary: bool) -> list[tuple[str, str, str, bool]]:
+    """(referenced table, referencing table, column, nullable) for the foreign keys to data or vocabulary tables."""
+    return [(c.references, t.name, c.name, c.nullable) for t in TABLES.values() for c in t.foreign_keys
+            if c.is_vocabulary == vocabulary]
+
+
+def _er_lines(relationships) -> list[str]:
+    return [f"    {target} {'|o' if nullable else '||'}--o{{ {source} : {column}"
+            for target, source, column, nullable in relationships]
+
+
+def er_diagram() -> str:
+    """docs/er-diagram.md: Mermaid diagrams of the tables and every declared foreign key."""
+    data = [t for t in TABLES.values() if t.kind != "vocabulary"]
+    vocabularies = [t for t in TABLES.values() if t.kind == "vocabulary"]
+    lines = [HEADER, "# Entity-relationship diagram", "",
+             "The tables and their foreign keys, as declared in `aigov_timeline/metadata.py`. Each line is a "
+             "foreign key, labelled with the referencing column and drawn from the referenced table (one) to the "
+             "referencing table (many); `|o` marks a nullable key. The column types are the Parquet (Arrow) types; "
+             "see [data-dictionary.md](data-dictionary.md) for what each column means.", "",
+             "## Data tables", "", "```mermaid", "erDiagram"]
+    for table in data:
+        lines += _er_entity(table)
+    lines += _er_lines(er_relationships(vocabulary=False)) + ["```", "",
+                                                               "## Vocabularies", "",
+                                                               "Code columns and the vocabulary tables they refer "
+                                                               "to (the data tables' columns are drawn above).", "",
+                                                               "```mermaid", "erDiagram"]
+    for table in vocabularies:
+        lines += _er_entity(table)
+    lines += _er_lines(er_relationships(vocabulary=True)) + ["```", "", "## Every foreign key", "",
+                                                              "| table | column | references | nullable |",
+                                                              "|---|---|---|---|"]
+    for target, source, column, nullable in er_relationships(False) + er_relationships(True):
+        key = TABLES[target].primary_key[0]
+        lines.append(f"| `{source}` | `{column}` | `{target}.{key}` | {'yes' if nullable else 'no'} |")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 # --- coverage ------------------------------------------------------------------------------------------------
 
 def _md_table(frame, columns: list[str]) -> list[str]:
