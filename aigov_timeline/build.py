@@ -6,10 +6,12 @@ interrupted build leaves the previous output intact.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +32,9 @@ MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
 DICTIONARY = "data-dictionary.md"
 COVERAGE = "coverage.md"
+ER_DIAGRAM = "er-diagram.md"
 DATASET_KEYS = ("name", "title", "description", "version", "licenses")
 
-ER_DIAGRAM = "er-diagram.md"
 
 @dataclass
 class Built:
@@ -67,7 +69,8 @@ def _source_texts(raw: RawData, rows: Rows, problems: list[Problem]) -> None:
             continue
         text, problem = read_text_file(path, raw.path_label(rel), MAX_TEXT_BYTES)
         if problem:
-            problems.append(problem)
+            problems.append(Problem(origin.file, origin.record, "text", f"stored text {rel}: {problem.message}", rel,
+                                    problem.hint))
             continue
         actual = sha256_text(text)
         expected = raw_data.get("text_sha256")
@@ -98,10 +101,17 @@ def _frames(rows: Rows):
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     """One problem per (file, record, field): the first, most specific one wins. A derived value that is missing
-    because of another problem of the same record is not reported twice."""
+    because of another problem of the same record is not reported twice, nor is a column type of a whole table
+    (it follows from a value reported at its record)."""
     seen, out = set(), []
     causes = {(p.file, p.record) for p in problems if p.message != DERIVED_MISSING}
     problems = [p for p in problems if p.message != DERIVED_MISSING or (p.file, p.record) not in causes]
+    if any(p.record for p in problems):
+        problems = [p for p in problems if not p.file.startswith("table ")]
+    bad_ids = {(p.file, p.record, p.message) for p in problems if p.field == "id"}
+    problems = [p for p in problems  # a bad ID copied into the record's nested rows is reported once, at `id`
+                if p.field == "id" or (p.file, p.record, p.message) not in bad_ids
+                or not (isinstance(p.value, str) and p.value == p.record)]
     for p in problems:
         key = (p.file, p.record, p.field)
         if key in seen and p.field is not None:
@@ -123,7 +133,8 @@ def check_raw(raw_dir: Path, label: str | None = None) -> Built:
         return rows.origins[table][index]
 
     problems += table_problems(frames, origin_of, rows.texts)
-    if problems:
+    if problems:  # a reference to a record whose file could not be read follows from that file's problem
+        problems = [p for p in problems if not (p.message.endswith(" has this ID") and p.value in raw.unreadable)]
         raise DataProblems(_dedupe(problems), raw.label)
     version = dataset["version"]
     tables = {name: _sorted(t).replace_schema_metadata(arrow_schema(TABLES[name], version).metadata)
@@ -188,7 +199,30 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def _swap_in(tmp: Path, out: Path) -> None:
+    """Put ``tmp`` in place of ``out``: atomically where the system can; else with two renames, where a crash
+    between them leaves the previous output under ``.<out>.old-<pid>`` for ``recover()`` to put back."""
+    if out.exists() and _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the previous output
+        return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():
         out.rename(old)
@@ -203,13 +237,28 @@ def _write_text_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _remove_stale_docs(docs_dir: Path) -> None:
+    """Remove temporary files that a crash left while writing the generated docs."""
+    for name in (DICTIONARY, COVERAGE, ER_DIAGRAM):
+        for stale in Path(docs_dir).glob(f".{name}.tmp-*"):
+            stale.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def build(raw_dir: Path, out: Path, docs_dir: Path) -> Built:
     """Check the raw folder, then replace ``out`` and the generated docs in one step."""
     out = Path(out)
     recover(out)
+    _remove_stale_docs(docs_dir)
     built = check_raw(raw_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the output is an ordinary folder
     try:
         write_processed(built, tmp)
         _swap_in(tmp, out)

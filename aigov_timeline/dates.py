@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
-_FORM = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_FORM = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # ASCII digits only (\d takes any script)
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 

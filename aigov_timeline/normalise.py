@@ -6,6 +6,7 @@ Each row keeps an *origin* (raw file, record ID, field) so that every later chec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import dates
 from .metadata import TABLES, Column, Table, date_columns
@@ -16,14 +17,16 @@ STATEMENT_THEMES_KEY = "themes"
 EVIDENCE_SUPPORT_EXTRA = ("occurrence",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     file: str
     record: str | None
     field: str | None = None
+    scalar: bool = False
+    """The field is a list item holding a plain value (a theme code): checks name it without a column."""
 
     def at(self, name: str | None) -> Origin:
-        if not name:
+        if not name or self.scalar:
             return self
         return Origin(self.file, self.record, f"{self.field}.{name}" if self.field else name)
 
@@ -42,15 +45,30 @@ class Rows:
         self.origins[table].append(origin)
 
 
+@lru_cache(maxsize=None)
 def _children(folder: str) -> list[tuple[str, Table]]:
     """(list key, table) for the lists nested in records of one raw folder."""
     return [(key, t) for t in TABLES.values() for f, key in t.raw_from if f == folder and key]
 
 
+@lru_cache(maxsize=None)
 def _entity(folder: str) -> Table:
     return next(t for t in TABLES.values() if (folder, None) in t.raw_from)
 
 
+def _by_name(function):
+    """Cache a function of (table, ...) by the table's name: hashing a Table hashes every column."""
+    cache = {}
+
+    def cached(table: Table, *args):
+        key = (table.name, *args)
+        if key not in cache:
+            cache[key] = function(table, *args)
+        return cache[key]
+    return cached
+
+
+@_by_name
 def _parent_column(table: Table, folder: str) -> str:
     if table.parent_key:
         return table.parent_key
@@ -86,6 +104,8 @@ def _type_name(value) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, str):
+        return "text"
     return type(value).__name__
 
 
@@ -94,8 +114,10 @@ def coerce(column: Column, value, origin: Origin, problems: list[Problem]):
     def fail(message: str, hint: str | None = None):
         problems.append(Problem(origin.file, origin.record, origin.field, message, value, hint))
 
-    if isinstance(value, _NotMapping):
-        fail(f"expected a mapping, got {_type_name(value.value)}", "write e.g. votes: {yes: 1, no: 0, abstain: 0}")
+    if isinstance(value, _NotMapping):  # reported once, at the mapping's own key
+        head = origin.field.rpartition(".")[0] or origin.field
+        problems.append(Problem(origin.file, origin.record, head, f"expected a mapping, got {_type_name(value.value)}",
+                                value.value, "write e.g. votes: {'yes': 1, 'no': 0, abstain: 0}"))
         return None
     if column.type == "string":
         if not isinstance(value, str):
@@ -135,7 +157,8 @@ def coerce(column: Column, value, origin: Origin, problems: list[Problem]):
     raise AssertionError(column.type)
 
 
-def _allowed_keys(table: Table, folder: str, nested: bool) -> set[str]:
+@_by_name
+def _allowed_keys(table: Table, folder: str, nested: bool) -> frozenset[str]:
     keys = {c.raw_key.partition(".")[0] for c in table.columns if c.raw_key}
     keys |= set(table.raw_extra)
     if not nested:
@@ -143,7 +166,30 @@ def _allowed_keys(table: Table, folder: str, nested: bool) -> set[str]:
     if table.name == "statements":
         keys.add(STATEMENT_THEMES_KEY)
         keys.discard({"events": "event", "documents": "document"}.get(folder, ""))
-    return keys
+    return frozenset(keys)
+
+
+@_by_name
+def _nested_keys(table: Table) -> dict[str, frozenset[str]]:
+    """The keys allowed inside each raw mapping that holds several columns (e.g. ``votes``)."""
+    nested: dict[str, set[str]] = {}
+    for column in table.columns:
+        head, _, rest = (column.raw_key or "").partition(".")
+        if rest:
+            nested.setdefault(head, set()).add(rest)
+    return {head: frozenset(keys) for head, keys in nested.items()}
+
+
+@_by_name
+def _plan(table: Table) -> tuple[tuple[Column, str | None], ...]:
+    """(column, raw key) of each column, looked up once per table rather than once per row."""
+    return tuple((column, column.raw_key) for column in table.columns)
+
+
+@_by_name
+def _derived_columns(table: Table) -> dict[str, str]:
+    """Column name -> description, for the columns the build derives (never written in a raw record)."""
+    return {c.name: c.description for c in table.columns if c.raw_key is None}
 
 
 def _read_columns(table: Table, data: dict, origin: Origin, problems: list[Problem], folder: str,
@@ -151,22 +197,32 @@ def _read_columns(table: Table, data: dict, origin: Origin, problems: list[Probl
     allowed = _allowed_keys(table, folder, nested)
     for key in data:
         if key not in allowed:
+            derived = _derived_columns(table).get(key)
+            message = "unknown field" if derived is None else f"{key} is derived by the build: leave it out"
             problems.append(Problem(origin.file, origin.record, origin.at(str(key)).field,
-                                    "unknown field", hint=allowed_hint(str(key), allowed)))
+                                    message, hint=derived or allowed_hint(str(key), allowed)))
+    for head, keys in _nested_keys(table).items():
+        inner = data.get(head)
+        for key in inner if isinstance(inner, dict) else ():
+            if key not in keys:
+                problems.append(Problem(origin.file, origin.record, origin.at(f"{head}.{key}").field,
+                                        "unknown field", hint=allowed_hint(str(key), keys)))
     row = {}
-    for column in table.columns:
-        key = column.raw_key
+    for column, key in _plan(table):
         if key is None:
             row[column.name] = None
             continue
-        present, value = _raw_value(data, key)
-        if not present or value is None:
+        value = data.get(key) if "." not in key else _raw_value(data, key)[1]
+        if value is None:  # left out, or null
             row[column.name] = column.default
             if column.default is not None:
                 continue
             if not column.nullable and not (table.parent_key == column.name):
                 problems.append(Problem(origin.file, origin.record, origin.at(key).field,
                                         "required field is missing", hint=f"add `{key}:` ({column.description})"))
+            continue
+        if type(value) is str and column.type == "string" and value.strip():
+            row[column.name] = value.strip()  # what coerce() returns for good text, without its cost: keep in step
             continue
         row[column.name] = coerce(column, value, origin.at(key), problems)
     return row
@@ -196,7 +252,7 @@ def _derive_dates(table: Table, row: dict, origin: Origin, problems: list[Proble
             problems.append(Problem(origin.file, origin.record, "end_date",
                                     f"the end date must come after the start date {first.value!r}", last.value,
                                     "swap the two dates, or leave end_date out for a single-day event"))
-            continue
+            last = None  # the start date alone still gives the derived columns
         row[precision], row[start], row[end] = first.precision, first.start, (last or first).end
 
 
@@ -211,17 +267,25 @@ def _derive_country(data: dict, row: dict, origin: Origin, problems: list[Proble
         problems.append(Problem(origin.file, origin.record, "country", f"expected text, got {_type_name(value)}",
                                 value, "put the value in quotes"))
         return
-    import pycountry
-
     try:
-        country = pycountry.countries.lookup(value.strip())
+        country = _country(value.strip())
     except LookupError:
+        import pycountry
+
         guesses = closest(value, [c.name for c in pycountry.countries])
         problems.append(Problem(origin.file, origin.record, "country", "not a country pycountry knows", value,
                                 (f"did you mean {' or '.join(guesses)}? " if guesses else "") +
                                 "use the ISO 3166 English short name or the alpha-2/alpha-3 code"))
         return
     row["iso2"], row["iso3"], row["m49"] = country.alpha_2, country.alpha_3, country.numeric
+
+
+@lru_cache(maxsize=None)
+def _country(name: str):
+    """pycountry's lookup (a scan of every country) once per distinct name."""
+    import pycountry
+
+    return pycountry.countries.lookup(name)
 
 
 def _entity_row(table: Table, record: RawRecord, rows: Rows, problems: list[Problem]) -> None:
@@ -264,10 +328,7 @@ def _supports(values, folder: str, origin: Origin, problems: list[Problem]) -> s
         problems.append(Problem(origin.file, origin.record, origin.field, f"expected a list of field names, got "
                                 f"{_type_name(values)}", values, "write e.g. supports: [date, title]"))
         return None
-    entity = _entity(folder)
-    allowed = {c.name for c in entity.columns} | {c.raw_key for c in entity.columns if c.raw_key}
-    allowed |= {key.partition(".")[0] for key in allowed}
-    allowed |= set(EVIDENCE_SUPPORT_EXTRA) | set(entity.raw_extra)
+    allowed = _supported_fields(folder)
     clean = []
     for value in values:
         if not isinstance(value, str) or value not in allowed:
@@ -276,6 +337,14 @@ def _supports(values, folder: str, origin: Origin, problems: list[Problem]) -> s
         else:
             clean.append(value)
     return " ".join(clean) or None
+
+
+@lru_cache(maxsize=None)
+def _supported_fields(folder: str) -> frozenset[str]:
+    entity = _entity(folder)
+    allowed = {c.name for c in entity.columns} | {c.raw_key for c in entity.columns if c.raw_key}
+    allowed |= {key.partition(".")[0] for key in allowed}
+    return frozenset(allowed | set(EVIDENCE_SUPPORT_EXTRA) | set(entity.raw_extra))
 
 
 def _statement_themes(item: dict, row: dict, origin: Origin, rows: Rows, problems: list[Problem]) -> None:
@@ -289,7 +358,7 @@ def _statement_themes(item: dict, row: dict, origin: Origin, rows: Rows, problem
         return
     column = TABLES["statement_themes"].column("theme")
     for i, theme in enumerate(themes):
-        at = Origin(where.file, where.record, f"{where.field}[{i}]")
+        at = Origin(where.file, where.record, f"{where.field}[{i}]", scalar=True)
         value = coerce(column, theme, at, problems)
         if value is not None:
             rows.add("statement_themes", {"statement_id": row.get("statement_id"), "theme": value}, at)

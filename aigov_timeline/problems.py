@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 MAX_SHOWN = 40
+SCREEN_WIDTH = 120
+MAX_LINES = 36
+"""A report fits on one screen: at most this many lines of SCREEN_WIDTH (a longer line counts as the lines it wraps
+to), leaving room for a closing line of the command."""
 _MISSING = object()
 
 
@@ -47,7 +52,12 @@ class DataProblems(Exception):
 
 
 def _sort_key(p: Problem):
-    return (p.file, p.record or "", p.field or "", p.message)
+    return (p.file, p.record or "", _natural(p.field or ""), p.message)
+
+
+def _natural(text: str) -> tuple:
+    """Sort key that puts evidence[2] before evidence[10]."""
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", text)))
 
 
 def _short(value: object, width: int = 80) -> str:
@@ -55,37 +65,42 @@ def _short(value: object, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 12] + f"… ({len(text)} chars)"
 
 
-def format_report(problems: list[Problem], context: str = "", limit: int = MAX_SHOWN) -> str:
-    """Group problems by file, show at most ``limit`` of them, and summarise the rest."""
+def format_report(problems: list[Problem], context: str = "", limit: int = MAX_SHOWN,
+                  max_lines: int = MAX_LINES) -> str:
+    """Group problems by file and show as many as fit on one screen (at most ``limit``); summarise the rest."""
     n = len(problems)
     head = f"{n} problem{'s' if n != 1 else ''} found"
     if context:
         head += f" in {context}"
     lines = [head + ":"]
-    by_file: dict[str, list[Problem]] = defaultdict(list)
+    shown, file = 0, None
     for p in problems[:limit]:
-        by_file[p.file].append(p)
-    for file, items in by_file.items():
+        block = (["", p.file] if p.file != file else []) + p.lines()
+        if shown and screen_lines(lines + block) > max_lines - 2:  # keep room for the summary below
+            break
+        lines += block
+        shown, file = shown + 1, p.file
+    if n > shown:
         lines.append("")
-        lines.append(file)
-        for p in items:
-            lines.extend(p.lines())
-    if n > limit:
-        lines.append("")
-        lines.append(f"… and {n - limit} more (fix these first, then run again).")
+        lines.append(f"… and {n - shown} more (fix these first, then run again).")
     return "\n".join(lines)
+
+
+def screen_lines(lines: list[str]) -> int:
+    """How many lines of a SCREEN_WIDTH terminal the lines take."""
+    return sum(max(1, -(-len(line) // SCREEN_WIDTH)) for line in lines)
 
 
 def closest(value: object, candidates, n: int = 3) -> list[str]:
     """The existing values most similar to ``value`` (for "did you mean" hints)."""
     if not isinstance(value, str):
         return []
-    return difflib.get_close_matches(value, list(candidates), n=n, cutoff=0.5)
+    return difflib.get_close_matches(value, [c for c in candidates if isinstance(c, str)], n=n, cutoff=0.5)
 
 
 def allowed_hint(value: object, allowed) -> str:
     """A hint that lists the allowed codes, best guesses first."""
-    allowed = sorted(allowed)
+    allowed = sorted(a for a in allowed if isinstance(a, str))
     guesses = closest(value, allowed)
     text = f"use one of: {', '.join(allowed)}"
     return f"did you mean {' or '.join(guesses)}? ({text})" if guesses else text

@@ -26,7 +26,9 @@ def to_csv_frame(frame: pd.DataFrame, spec: Table) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, spec: Table, path: Path) -> Path:
-    text = to_csv_frame(frame, spec).to_csv(index=False, lineterminator="\n", na_rep="")
+    # RFC 4180 line ends: the csv writer quotes only fields holding a line-end character, so with "\n" alone a
+    # text holding "\r" would be written bare and split its row when read back.
+    text = to_csv_frame(frame, spec).to_csv(index=False, lineterminator="\r\n", na_rep="")
     path.write_text(text, encoding="utf-8", newline="")
     return path
 
