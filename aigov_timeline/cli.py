@@ -82,7 +82,7 @@ def _export(args) -> int:
     from .loaders import load_all, manifest
 
     written = export(args.format, load_all(), args.out, manifest()["data_version"])
-    print(f"wrote {len(written)} files ({args.format}) -> {args.out}")
+    print(f"wrote {len(written)} file{'s' * (len(written) != 1)} ({args.format}) -> {args.out}")
     return 0
 
 
