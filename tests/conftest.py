@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import tempfile
 import shutil
 import subprocess
 import sys
@@ -25,6 +28,17 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real command in a fresh process, as a user would."""
     return subprocess.run([sys.executable, "-m", "aigov_timeline", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300)
+
+
+@contextlib.contextmanager
+def machine_lock(name: str):
+    """Hold an exclusive lock across pytest-xdist workers (for one-time installs such as apt-get or npm)."""
+    with open(Path(tempfile.gettempdir()) / f"aigov-timeline-{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")

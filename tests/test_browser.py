@@ -14,7 +14,7 @@ import pytest
 
 import aigov_timeline as agt
 from aigov_timeline import charts
-from conftest import REPO
+from conftest import REPO, machine_lock
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -44,16 +44,17 @@ setTimeout(() => {
 
 def chromium() -> str:
     """The Chromium binary; installs Debian's package when missing."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        pytest.fail("chromium is missing and this user cannot install it: apt-get install chromium")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True, env=env, timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, capture_output=True, env=env,
-                   timeout=900)
-    return shutil.which("chromium")
+    with machine_lock("chromium"):
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+        if found:
+            return found
+        if os.geteuid() != 0:
+            pytest.fail("chromium is missing and this user cannot install it: apt-get install chromium")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True, env=env, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, capture_output=True, env=env,
+                       timeout=900)
+        return shutil.which("chromium")
 
 
 def expected_marks(tables) -> dict[str, int]:

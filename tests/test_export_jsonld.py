@@ -215,5 +215,5 @@ def test_the_cli_writes_the_same_bytes_as_the_library_every_time(tmp_path, expor
     assert again.read_bytes() == exported.read_bytes()
     result = run_cli("export", "--format", "jsonld", str(tmp_path / "cli"))
     assert result.returncode == 0, result.stderr
-    assert "wrote 1 files (jsonld)" in result.stdout
+    assert "wrote 1 file (jsonld)" in result.stdout
     assert (tmp_path / "cli" / jsonld.FILENAME).read_bytes() == exported.read_bytes()

@@ -21,7 +21,7 @@ import aigov_timeline as agt
 from aigov_timeline import charts, dates
 from aigov_timeline.exports import export, timelinejs
 from aigov_timeline.loaders import data_dir, manifest
-from conftest import run_cli
+from conftest import machine_lock, run_cli
 from test_browser import CAPTURE, FLAGS, chromium
 
 TIMELINEJS = "@knight-lab/timelinejs@3.9.11"
@@ -202,15 +202,17 @@ def timelinejs_dist(pytestconfig, tmp_path_factory) -> Path:
     name = re.sub(r"\W+", "-", TIMELINEJS).strip("-")
     root = cache.mkdir(name) if cache else tmp_path_factory.mktemp(name)
     dist = root / DIST
-    if (dist / "js" / "timeline.js").is_file() and (dist / "css" / "timeline.css").is_file():
-        return dist
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is missing: install Node.js and npm (e.g. apt-get install npm) to run the TimelineJS test")
-    result = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(root),
-                             TIMELINEJS], cwd=root, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"npm install {TIMELINEJS} failed:\n{result.stderr[-2000:]}"
-    assert (dist / "js" / "timeline.js").is_file() and (dist / "css" / "timeline.css").is_file()
+    with machine_lock("npm"):
+        if (dist / "js" / "timeline.js").is_file() and (dist / "css" / "timeline.css").is_file():
+            return dist
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is missing: install Node.js and npm (e.g. apt-get install npm) to run the TimelineJS "
+                        "test")
+        result = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(root),
+                                 TIMELINEJS], cwd=root, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, f"npm install {TIMELINEJS} failed:\n{result.stderr[-2000:]}"
+        assert (dist / "js" / "timeline.js").is_file() and (dist / "css" / "timeline.css").is_file()
     return dist
 
 
