@@ -23,11 +23,12 @@ def cold_charts() -> list[float]:
     return times
 
 
-def million_events() -> tuple[float, float, int]:
+def million_events(n: int = 1_000_000) -> tuple[float, float, int, int]:
+    """Seconds to make the timeline chart and its spec, seconds to render it as SVG, spec and SVG sizes."""
     code = r'''
-import time, numpy as np, pandas as pd, aigov_timeline as agt
+import sys, time, numpy as np, pandas as pd, aigov_timeline as agt
 from aigov_timeline import charts
-n = 1_000_000
+n = int(sys.argv[1])
 rng = np.random.default_rng(0)
 start = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 1000, n), unit="D")
 events = pd.DataFrame({"event_id": [f"evt-s-{i}" for i in range(n)], "title": "x", "event_type": "meeting",
@@ -37,16 +38,17 @@ actors = agt.load("actors")
 t = time.perf_counter(); spec = charts.timeline(events, actors=actors).to_json(); chart_s = time.perf_counter() - t
 import vl_convert as vlc
 t = time.perf_counter(); svg = vlc.vegalite_to_svg(spec); svg_s = time.perf_counter() - t
-print(chart_s, svg_s, len(spec))
+print(chart_s, svg_s, len(spec), len(svg.encode()))
 '''
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    return float(out[0]), float(out[1]), int(out[2])
+    out = subprocess.run([sys.executable, "-c", code, str(n)], check=True, capture_output=True,
+                         text=True).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2]), int(out[3])
 
 
 if __name__ == "__main__":
     cold = cold_charts()
     print(f"aigov-timeline charts, fresh process, shipped data: median {statistics.median(cold):.2f} s "
           f"over {RUNS} runs ({', '.join(f'{t:.2f}' for t in cold)})")
-    chart_s, svg_s, size = million_events()
+    chart_s, svg_s, size, _ = million_events()
     print(f"timeline of 1,000,000 events: chart + spec {chart_s:.2f} s, SVG render {svg_s:.2f} s, "
           f"spec {size / 1000:.1f} kB")

@@ -1,0 +1,338 @@
+"""The whole benchmark: every figure measured in fresh processes, several runs, median shown.
+
+    python benchmarks/run.py                      # everything (the 1M-event build takes a long while)
+    python benchmarks/run.py --sizes 10k,100k     # scale at chosen sizes only
+    python benchmarks/run.py --quick              # a fast smoke run: 1 run each, small sizes
+
+Sections: load time against reading the Parquet files directly, the modules `import aigov_timeline` pulls in,
+build/validate/charts of the shipped data, build at synthetic sizes (benchmarks/generate.py), and charts of a
+1M-event table (benchmarks/charts.py). Prints figures; asserts nothing. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import charts as chart_bench  # noqa: E402  (benchmarks/charts.py)
+from generate import generate, parse_size  # noqa: E402
+
+PY = sys.executable
+FORBIDDEN = ("altair", "pandera", "vl_convert", "duckdb", "rdflib")
+
+# A fresh wrapper process runs one command and reports its wall time, CPU time and peak RSS (of its only child,
+# so RUSAGE_CHILDREN is exactly that command). It stops the command when its RSS passes the limit.
+WRAPPER = r'''
+import json, resource, subprocess, sys, time
+cmd, limit, timeout = json.loads(sys.argv[1])
+start = time.perf_counter()
+proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+stopped = None
+while proc.poll() is None:
+    try:
+        with open(f"/proc/{proc.pid}/status") as f:
+            rss = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmRSS"))
+    except (OSError, StopIteration):
+        rss = 0
+    if limit and rss > limit:
+        stopped = "memory"
+    elif timeout and time.perf_counter() - start > timeout:
+        stopped = "time"
+    if stopped:
+        proc.kill()
+        break
+    time.sleep(0.1)
+err = proc.communicate()[1]
+wall = time.perf_counter() - start
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": use.ru_utime + use.ru_stime, "rss": use.ru_maxrss * 1024,
+                  "code": proc.returncode, "stopped": stopped, "stderr": err[-2000:]}))
+'''
+
+
+def measure(cmd: list[str], limit: int = 0, timeout: float = 0) -> dict:
+    out = subprocess.run([PY, "-c", WRAPPER, json.dumps([cmd, limit, timeout])], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    return json.loads(out.stdout)
+
+
+def median_of(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 100 else f"{seconds:.0f} s"
+
+
+def fmt_mb(size: float) -> str:
+    return f"{size / 2**20:,.0f} MB"
+
+
+def cli(*args: str) -> list[str]:
+    return [PY, "-m", "aigov_timeline", *args]
+
+
+# --- 1. load against the physical baseline -------------------------------------------------------------------
+
+LOAD = r'''
+import time; start = time.perf_counter()
+import aigov_timeline; tables = aigov_timeline.load_all()
+import resource; use = resource.getrusage(resource.RUSAGE_SELF)
+print(time.perf_counter() - start, use.ru_utime + use.ru_stime)
+'''
+BASELINE = r'''
+import time; start = time.perf_counter()
+import sys, pandas as pd, pyarrow as pa, pyarrow.parquet as pq
+mapper = {pa.int16(): pd.Int16Dtype()}.get
+tables = {p: pq.read_table(p).to_pandas(date_as_object=False, types_mapper=mapper) for p in sys.argv[1:]}
+import resource; use = resource.getrusage(resource.RUSAGE_SELF)
+print(time.perf_counter() - start, use.ru_utime + use.ru_stime)
+'''
+SAME = r'''
+import sys, pandas as pd, pyarrow as pa, pyarrow.parquet as pq, aigov_timeline as agt
+mapper = {pa.int16(): pd.Int16Dtype()}.get
+loaded = agt.load_all()
+print(all(loaded[name].equals(pq.read_table(p).to_pandas(date_as_object=False, types_mapper=mapper))
+          for name, p in zip(agt.TABLE_NAMES, sys.argv[1:])))
+'''
+
+
+def shipped_files() -> list[str]:
+    code = "import aigov_timeline as a, aigov_timeline.loaders as l; " \
+           "print('\\n'.join(str(l.data_dir() / f'{n}.parquet') for n in a.TABLE_NAMES))"
+    return subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+
+
+def timed_child(code: str, *args: str) -> tuple[float, float]:
+    """(wall seconds from the first statement to the end, CPU seconds of the whole process)."""
+    out = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def load_ratio(runs: int) -> dict:
+    files = shipped_files()
+    timed_child(LOAD), timed_child(BASELINE, *files)  # warm-up: compiled bytecode and files in the page cache
+    package, baseline = [], []
+    for _ in range(runs):  # alternate, so that a change in machine load hits both sides alike
+        package.append(timed_child(LOAD))
+        baseline.append(timed_child(BASELINE, *files))
+    same = subprocess.run([PY, "-c", SAME, *files], capture_output=True, text=True, check=True).stdout.strip()
+    wall = [statistics.median(t[0] for t in times) for times in (package, baseline)]
+    cpu = [statistics.median(t[1] for t in times) for times in (package, baseline)]
+    return {"package": wall[0], "baseline": wall[1], "ratio": wall[0] / wall[1], "package_cpu": cpu[0],
+            "baseline_cpu": cpu[1], "cpu_ratio": cpu[0] / cpu[1], "equal": same == "True", "runs": runs,
+            "files": len(files)}
+
+
+# --- 2. import cost ------------------------------------------------------------------------------------------
+
+IMPORTS = r'''
+import json, sys, time
+before = set(sys.modules)
+start = time.perf_counter()
+import aigov_timeline
+took = time.perf_counter() - start
+after_import = set(sys.modules) - before
+aigov_timeline.load_all()
+after_load = set(sys.modules) - before
+top = lambda names: sorted({n.split(".")[0] for n in names if not n.startswith(("_", "cython"))}
+                           - set(sys.stdlib_module_names))
+print(json.dumps({"seconds": took, "modules": len(after_import), "top": top(after_import),
+                  "modules_after_load": len(after_load), "top_after_load": top(after_load)}))
+'''
+
+
+def import_cost(runs: int) -> dict:
+    results = [json.loads(subprocess.run([PY, "-c", IMPORTS], capture_output=True, text=True, check=True).stdout)
+               for _ in range(runs)]
+    result = results[0]
+    result["seconds"] = statistics.median(r["seconds"] for r in results)
+    result["forbidden"] = sorted(set(FORBIDDEN) & set(result["top_after_load"]))
+    return result
+
+
+# --- 3. the shipped data -------------------------------------------------------------------------------------
+
+def shipped(runs: int) -> dict:
+    results = {"build": [], "validate": [], "charts": []}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            results["build"].append(measure(cli("build", "--raw", "data/raw", "--out", f"{tmp}/processed",
+                                                 "--docs", f"{tmp}/docs")))
+            results["validate"].append(measure(cli("validate")))
+            results["charts"].append(measure(cli("charts", "--out", f"{tmp}/charts")))
+    for name, items in results.items():
+        failed = [r for r in items if r["code"] != 0]
+        if failed:
+            raise SystemExit(f"{name} failed:\n{failed[0]['stderr']}")
+    return {name: {"wall": median_of(items, "wall"), "cpu": median_of(items, "cpu"), "rss": median_of(items, "rss")}
+            for name, items in results.items()}
+
+
+# --- 4. scale ------------------------------------------------------------------------------------------------
+
+def rows_built(processed: Path) -> int:
+    manifest = json.loads((processed / "manifest.json").read_text())
+    return sum(t["rows"] for t in manifest["tables"].values())
+
+
+def scale(sizes: list[int], runs: int, limit: int, timeout: float, keep: Path | None) -> list[dict]:
+    out = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = (keep / f"raw-{size}") if keep else Path(tmp) / "raw"
+            start = time.perf_counter()
+            if not (raw / "dataset.yaml").is_file():
+                generate(raw, size)
+            generated = time.perf_counter() - start
+            yaml_bytes = sum(p.stat().st_size for p in raw.rglob("*.yaml"))
+            items = []
+            for _ in range(runs if size < 1_000_000 else 1):  # one run of the largest sizes: each takes minutes
+                result = measure(cli("build", "--raw", str(raw), "--out", f"{tmp}/processed", "--docs",
+                                     f"{tmp}/docs"), limit, timeout)
+                items.append(result)
+                if result["code"] != 0:
+                    break
+            row = {"events": size, "generate": generated, "yaml_bytes": yaml_bytes, "runs": len(items)}
+            bad = [r for r in items if r["code"] != 0]
+            if bad:
+                row["failed"] = bad[0]["stopped"] or bad[0]["stderr"].strip().splitlines()[-1:]
+                row.update(wall=bad[0]["wall"], cpu=bad[0]["cpu"], rss=bad[0]["rss"])
+            else:
+                row.update(wall=median_of(items, "wall"), cpu=median_of(items, "cpu"), rss=median_of(items, "rss"),
+                           rows=rows_built(Path(tmp) / "processed"))
+            out.append(row)
+            print(f"  {size:>9,} events: {json.dumps(row)}", file=sys.stderr, flush=True)
+    return out
+
+
+# --- report --------------------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    import pandas
+    import pyarrow
+    import yaml
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory, "python": platform.python_version(),
+            "pandas": pandas.__version__, "pyarrow": pyarrow.__version__, "pyyaml": yaml.__version__,
+            "libyaml": bool(yaml.__with_libyaml__), "load": os.getloadavg()}
+
+
+def report(results: dict) -> str:
+    m = results["machine"]
+    lines = [f"machine: {m['cpu']}, {m['cores']} cores, {fmt_mb(m['memory'])} RAM; Python {m['python']}, pandas "
+             f"{m['pandas']}, pyarrow {m['pyarrow']}, PyYAML {m['pyyaml']} (libyaml: {m['libyaml']}); load average "
+             f"at start {m['load'][0]:.1f}, at end {results['load_end']:.1f}", ""]
+    if "load" in results:
+        r = results["load"]
+        lines += ["| load (fresh process each) | wall, median | CPU of the process, median |", "|---|---|---|",
+                  f"| `import aigov_timeline; load_all()` | {r['package'] * 1000:.0f} ms | "
+                  f"{r['package_cpu'] * 1000:.0f} ms |",
+                  f"| `import pandas, pyarrow.parquet` + read the same {r['files']} files (same DataFrames: "
+                  f"{'yes' if r['equal'] else 'NO'}) | {r['baseline'] * 1000:.0f} ms | "
+                  f"{r['baseline_cpu'] * 1000:.0f} ms |",
+                  f"| **ratio** (target ≤ 1.10; {r['runs']} runs each, alternated) | **{r['ratio']:.2f}** | "
+                  f"**{r['cpu_ratio']:.2f}** |", ""]
+    if "imports" in results:
+        r = results["imports"]
+        lines += [f"import aigov_timeline: {r['seconds'] * 1000:.0f} ms, {r['modules']} modules "
+                  f"({r['modules_after_load']} after load_all); packages outside the standard library: "
+                  f"{', '.join(r['top_after_load'])}. "
+                  f"{', '.join(FORBIDDEN)}: "
+                  f"{'absent' if not r['forbidden'] else 'PRESENT: ' + ', '.join(r['forbidden'])}",
+                  ""]
+    if "shipped" in results:
+        lines += ["| shipped data | wall | CPU | peak RSS |", "|---|---|---|---|"]
+        for name, r in results["shipped"].items():
+            lines.append(f"| `aigov-timeline {name}` | {fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} |")
+        lines.append("")
+    if results.get("scale"):
+        lines += ["| events | YAML | rows | build wall | build CPU | peak RSS | CPU per row |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in results["scale"]:
+            if "failed" in r:
+                lines.append(f"| {r['events']:,} | {fmt_mb(r['yaml_bytes'])} | | stopped ({r['failed']}) after "
+                             f"{fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | |")
+            else:
+                lines.append(f"| {r['events']:,} | {fmt_mb(r['yaml_bytes'])} | {r['rows']:,} | {fmt_s(r['wall'])} | "
+                             f"{fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | {r['cpu'] / r['rows'] * 1e6:.0f} µs |")
+        done = [r for r in results["scale"] if "failed" not in r]
+        if len(done) > 1:
+            growth = (done[-1]["cpu"] / done[-1]["rows"]) / (done[0]["cpu"] / done[0]["rows"])
+            lines.append(f"\nCPU per row grows {growth:.2f}x from {done[0]['events']:,} to {done[-1]['events']:,} "
+                         "events (target < 1.5x)")
+        lines.append("")
+    if "charts" in results:
+        r = results["charts"]
+        lines += [f"charts of {r['events']:,} events (synthetic frames): timeline chart + Vega-Lite spec "
+                  f"{fmt_s(r['chart'])}, spec {r['spec'] / 1000:.1f} kB; SVG render {fmt_s(r['svg'])}, "
+                  f"SVG {r['svg_bytes'] / 1000:.1f} kB", ""]
+    return "\n".join(lines)
+
+
+def to_bytes(text: str) -> int:
+    """'4G', '512M', '0' -> bytes."""
+    text = text.strip().upper()
+    factor = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
+    return int(float(text.rstrip("KMG")) * factor)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the benchmark and print the table of figures.")
+    parser.add_argument("--sizes", default="10k,100k,1M", help="event counts of the scale runs (e.g. 10k,100k)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 15 for load, 3 otherwise)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1 run each, 1k events, 10k-event charts")
+    parser.add_argument("--mem-limit", default="4G", help="stop a scale build whose RSS passes this (0 = none)")
+    parser.add_argument("--time-limit", type=float, default=3600, help="stop a scale build after this many s")
+    parser.add_argument("--only", default="load,imports,shipped,scale,charts", help="sections to run")
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated raw folders here")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    runs = args.runs or (1 if args.quick else 3)
+    sizes = [1000] if args.quick else [parse_size(s) for s in args.sizes.split(",") if s]
+    only = set(args.only.split(","))
+    limit = to_bytes(args.mem_limit)
+    results: dict = {"machine": machine()}
+    # As after a pip install: compiled bytecode is kept (outside the source tree), so a fresh process does not
+    # compile the package's modules again, even where PYTHONDONTWRITEBYTECODE is set.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "aigov-timeline-benchmark-pycache")
+    if "load" in only:
+        results["load"] = load_ratio(args.runs or (5 if args.quick else 15))
+    if "imports" in only:
+        results["imports"] = import_cost(runs)
+    if "shipped" in only:
+        results["shipped"] = shipped(runs)
+    if "scale" in only:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        results["scale"] = scale(sizes, runs if not args.quick else 1, limit, args.time_limit, args.keep)
+    if "charts" in only:
+        events = 10_000 if args.quick else 1_000_000
+        chart_s, svg_s, spec, svg = chart_bench.million_events(events)
+        results["charts"] = {"events": events, "chart": chart_s, "svg": svg_s, "spec": spec, "svg_bytes": svg}
+    results["load_end"] = os.getloadavg()[0]
+    print(report(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
