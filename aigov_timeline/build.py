@@ -7,7 +7,6 @@ interrupted build leaves the previous output intact.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 from . import docs
 from .checks import DERIVED_MISSING, collapse, table_problems
 from .frames import to_frame
+from .loaders import file_sha256
 from .metadata import TABLES
 from .normalise import Origin, Rows, normalise
 from .problems import DataProblems, Problem
@@ -149,10 +149,6 @@ def _sorted(table: pa.Table) -> pa.Table:
 
 # --- writing -------------------------------------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _json(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -170,7 +166,7 @@ def write_processed(built: Built, out: Path) -> None:
         path = out / f"{name}.parquet"
         pq.write_table(table, path, compression="zstd")
         files[name] = {"path": path.name, "rows": table.num_rows, "bytes": path.stat().st_size,
-                       "sha256": _sha256(path)}
+                       "sha256": file_sha256(path)}
     manifest = {"name": built.dataset["name"], "data_version": built.version, "pyarrow": pa.__version__,
                 "tables": files}
     (out / MANIFEST).write_text(_json(manifest), encoding="utf-8")

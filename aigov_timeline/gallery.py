@@ -5,7 +5,6 @@ Vega, Vega-Lite and vega-embed are inlined from vl-convert's bundle, so every pa
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import shutil
@@ -17,6 +16,7 @@ import vl_convert as vlc
 
 from . import charts
 from ._version import __version__
+from .loaders import file_sha256
 
 MANIFEST = "manifest.json"
 RENDERED = ("svg", "png")
@@ -134,15 +134,11 @@ def _write_into(tables: dict, folder: Path, data_version: str) -> None:
              "also available as standalone HTML, SVG, PNG and Vega-Lite JSON.</p>")
     (folder / "index.html").write_text(page("aigov-timeline: AI governance at the UN, in charts", intro, specs,
                                             captions, bundle, links=True), encoding="utf-8")
-    files = {p.name: _sha(p) for p in sorted(folder.iterdir())}
+    files = {p.name: file_sha256(p) for p in sorted(folder.iterdir())}
     rendered = {f"{name}.{fmt}": files[f"{name}.vl.json"] for name in specs for fmt in RENDERED}
     manifest = {"data_version": data_version, "data_as_of": as_of, "tools": tool_versions(),
                 "rendered_from": rendered, "files": files}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _datasets(path: Path) -> dict:
@@ -174,7 +170,7 @@ def stale_charts(tables: dict, out: Path, data_version: str) -> tuple[list[str],
             if not path.is_file() or name not in new["files"] and name != MANIFEST:
                 stale.append(str(path))
             elif name.endswith(RENDERED):
-                unchanged = old.get("files", {}).get(name) == _sha(path)
+                unchanged = old.get("files", {}).get(name) == file_sha256(path)
                 current = old.get("rendered_from", {}).get(name) == new["rendered_from"][name]
                 if not (unchanged and current):
                     stale.append(str(path))

@@ -24,6 +24,11 @@ class DataFileError(RuntimeError):
     """A shipped data file is missing, changed or unreadable."""
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def data_dir() -> Path:
     """Where the processed tables are: inside the installed package, or ``data/processed`` in a source checkout."""
     packaged = resources.files("aigov_timeline") / "_processed"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 MAX_SHOWN = 40

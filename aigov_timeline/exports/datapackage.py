@@ -7,13 +7,12 @@ tables and to the ``vocab_*`` tables), vocabulary ``categories``, the licenses a
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pandas as pd
 
-from ..loaders import data_dir
+from ..loaders import DataFileError, data_dir, file_sha256
 from ..metadata import TABLES
 from ..schemas import datapackage, package_sources
 from . import csv
@@ -24,7 +23,12 @@ PACKAGE_FIELDS = ("name", "title", "description", "homepage", "licenses", "keywo
 
 def shipped_dataset() -> dict:
     """The package-level metadata (name, title, licenses, ...) of the shipped data package."""
-    shipped = json.loads((data_dir() / DESCRIPTOR).read_text(encoding="utf-8"))
+    path = data_dir() / DESCRIPTOR
+    try:
+        shipped = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"cannot read {path}: {exc}; reinstall the package or rebuild with "
+                            "`aigov-timeline build`") from None
     return {key: shipped[key] for key in PACKAGE_FIELDS if key in shipped}
 
 
@@ -32,7 +36,7 @@ def write(tables: dict[str, pd.DataFrame], out: Path, version: str) -> list[Path
     """Write the CSV files and their ``datapackage.json`` into ``out``."""
     paths = csv.write(tables, out, version)
     files = {p.stem: {"path": p.name, "bytes": p.stat().st_size,
-                      "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in paths}
+                      "sha256": file_sha256(p)} for p in paths}
     categories = {name: sorted(frame["code"]) for name, frame in tables.items()
                   if TABLES[name].kind == "vocabulary"}
     sources = []

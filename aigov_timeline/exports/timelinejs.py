@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..lanes import event_lanes
-from ..loaders import data_dir
+from .datapackage import shipped_dataset
 
 FILENAME = "timeline.json"
 TITLE_ID = "aigov-timeline-title"
@@ -109,21 +109,13 @@ def _sources_html(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def _title_slide(events: pd.DataFrame, version: str) -> dict:
-    dataset = _dataset()
+    dataset = shipped_dataset()
     span = f" from {_h(events['date'].iloc[0])} to {_h(events['date'].iloc[-1])}" if len(events) else ""
     about = f"<p>{_h(dataset['description'])}</p>" if _present(dataset.get("description")) else ""
     text = (f"{about}<p>{len(events)} events{span}, each with its documents and sources. "
             f"Data version {_h(version)}.</p>")
     return {"unique_id": TITLE_ID, "text": {"headline": _h(dataset.get("title", DEFAULT_TITLE)), "text": text},
             "autolink": False}
-
-
-def _dataset() -> dict:
-    """The dataset's title and description, from the shipped ``datapackage.json`` (empty if unreadable)."""
-    try:
-        return json.loads((data_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def _vocabulary_labels(tables: dict[str, pd.DataFrame], name: str) -> dict[str, str]:
