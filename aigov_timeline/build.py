@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from . import docs
 from .checks import DERIVED_MISSING, collapse, table_problems
+from .columnar import Origins
 from .frames import to_frame
 from .loaders import file_sha256
 from .metadata import TABLES
@@ -50,16 +51,30 @@ class Built:
 
 # --- reading and checking ------------------------------------------------------------------------------------
 
-def _source_texts(raw: RawData, rows: Rows, problems: list[Problem]) -> None:
-    """Read each source's stored text (inside the raw folder) and check its recorded SHA-256."""
+def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Problem],
+                  texts: dict[str, str]) -> pa.Table:
+    """Read each source's stored text (inside the raw folder) and check its recorded SHA-256; return the table
+    with the actual checksums, and fill ``texts`` (source_id -> text with whitespace collapsed)."""
     records = {r.id: r.data for r in raw.records.get("sources", [])}
-    for row, origin in zip(rows.rows["sources"], rows.origins["sources"]):
-        raw_data = records.get(origin.record, {})
-        rel = row.get("text_path")
+    recorded = sources.column("text_sha256").to_pylist()  # rows read by the fast path carry the recorded value
+    actual_sums = []
+    folders: dict[Path, bool] = {}
+
+    def within(path: Path) -> bool:  # inside(), resolving each folder once rather than every file
+        if path.is_symlink():
+            return inside(raw.root, path)
+        if path.parent not in folders:
+            folders[path.parent] = inside(raw.root, path.parent)
+        return folders[path.parent]
+
+    for i, (source_id, rel) in enumerate(zip(sources.column("source_id").to_pylist(),
+                                             sources.column("text_path").to_pylist())):
+        actual_sums.append(None)
         if not isinstance(rel, str):
             continue
+        origin = origins[i]
         path = raw.root / rel
-        if os.path.isabs(rel) or ".." in Path(rel).parts or not inside(raw.root, path):
+        if os.path.isabs(rel) or ".." in Path(rel).parts or not within(path):
             problems.append(Problem(origin.file, origin.record, "text", "path leaves the raw folder", rel,
                                     "stored texts live under texts/ inside the raw folder"))
             continue
@@ -73,7 +88,7 @@ def _source_texts(raw: RawData, rows: Rows, problems: list[Problem]) -> None:
                                     problem.hint))
             continue
         actual = sha256_text(text)
-        expected = raw_data.get("text_sha256")
+        expected = recorded[i] if recorded[i] is not None else records.get(origin.record, {}).get("text_sha256")
         if expected is None:
             problems.append(Problem(origin.file, origin.record, "text_sha256", "missing checksum of the stored text",
                                     hint=f"add `text_sha256: {actual}`"))
@@ -82,8 +97,10 @@ def _source_texts(raw: RawData, rows: Rows, problems: list[Problem]) -> None:
                                     f"the stored text {rel} changed since it was quoted (its SHA-256 is {actual})",
                                     expected, "restore the text, or re-check every quote from this source and "
                                     "then update text_sha256"))
-        row["text_sha256"] = actual
-        rows.texts[row["source_id"]] = collapse(text)
+        actual_sums[i] = actual
+        texts[source_id] = collapse(text)
+    index = sources.schema.get_field_index("text_sha256")
+    return sources.set_column(index, sources.schema.field(index), pa.array(actual_sums, pa.string()))
 
 
 def _dataset(raw: RawData, problems: list[Problem]) -> dict:
@@ -94,9 +111,15 @@ def _dataset(raw: RawData, problems: list[Problem]) -> dict:
     return meta
 
 
-def _frames(rows: Rows):
-    arrow = {name: pa.Table.from_pylist(rows.rows[name], schema=arrow_schema(TABLES[name])) for name in TABLES}
-    return arrow, {name: to_frame(t) for name, t in arrow.items()}
+def _tables(raw: RawData, rows: Rows) -> tuple[dict[str, pa.Table], dict[str, Origins]]:
+    """Every table: the rows the fast path read, then those normalised record by record; with their origins."""
+    tables, origins = {}, {}
+    for name, spec in TABLES.items():
+        pieces = raw.fast.get(name, [])
+        slow = pa.Table.from_pylist(rows.rows[name], schema=arrow_schema(spec))
+        tables[name] = pa.concat_tables([p.table for p in pieces] + [slow])
+        origins[name] = Origins([p.origins for p in pieces] + [rows.origins[name]])
+    return tables, origins
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -121,18 +144,23 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def check_raw(raw_dir: Path, label: str | None = None) -> Built:
-    """Read and check a raw folder; return the tables, or raise DataProblems listing every problem."""
-    raw = read_raw(Path(raw_dir), label)
+def check_raw(raw_dir: Path, label: str | None = None, fast: bool = True) -> Built:
+    """Read and check a raw folder; return the tables, or raise DataProblems listing every problem. ``fast=False``
+    reads every record the full way (the fast path gives the same tables)."""
+    raw = read_raw(Path(raw_dir), label, fast=fast)
     rows, problems = normalise(raw)
     dataset = _dataset(raw, problems)
-    _source_texts(raw, rows, problems)
-    arrow, frames = _frames(rows)
+    arrow, origins = _tables(raw, rows)
+    del rows
+    texts: dict[str, str] = {}
+    arrow["sources"] = _source_texts(raw, arrow["sources"], origins["sources"], problems, texts)
+    frames = {name: to_frame(t) for name, t in arrow.items()}
 
     def origin_of(table: str, index: int) -> Origin:
-        return rows.origins[table][index]
+        return origins[table][index]
 
-    problems += table_problems(frames, origin_of, rows.texts)
+    problems += table_problems(frames, origin_of, texts)
+    del frames, texts
     if problems:  # a reference to a record whose file could not be read follows from that file's problem
         problems = [p for p in problems if not (p.message.endswith(" has this ID") and p.value in raw.unreadable)]
         raise DataProblems(_dedupe(problems), raw.label)

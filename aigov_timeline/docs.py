@@ -146,16 +146,18 @@ def _counts(series, label: str) -> list[str]:
 
 def _official_share(frames) -> list[str]:
     """Share of rows backed by at least one primary (official) source."""
-    primary = set(frames["sources"].loc[frames["sources"]["is_primary"], "source_id"])
+    from .checks import _isin
+
+    primary = frames["sources"].loc[frames["sources"]["is_primary"], "source_id"]
     rows = []
     for entity, evidence, key in EVIDENCE:
-        backed = set(frames[evidence].loc[frames[evidence]["source_id"].isin(primary), key])
+        backed = frames[evidence].loc[_isin(frames[evidence]["source_id"], primary), key]
         total = len(frames[entity])
-        rows.append((entity, total, int(frames[entity][key].isin(backed).sum())))
+        rows.append((entity, total, int(_isin(frames[entity][key], backed).sum())))
     for name in ("event_actors", "event_documents", "document_actors", "event_relations", "document_relations",
                  "statements"):
         frame = frames[name]
-        rows.append((name, len(frame), int(frame["source_id"].isin(primary).sum())))
+        rows.append((name, len(frame), int(_isin(frame["source_id"], primary).sum())))
     lines = ["| table | rows | with a primary source | share |", "|---|---|---|---|"]
     for name, total, backed in rows:
         share = f"{backed / total:.0%}" if total else "–"
@@ -172,14 +174,15 @@ def _source_use(frames) -> list[str]:
         if "source_id" in frame.columns and name != "sources":
             cited.append(frame[["source_id"]].assign(table=name))
     use = pd.concat(cited).groupby(["source_id", "table"]).size().unstack(fill_value=0)
-    sources = frames["sources"].set_index("source_id")
+    sources = frames["sources"]
+    use = use.reindex(sources["source_id"], fill_value=0)
+    names, counts = list(use.columns), use.to_numpy()
     lines = ["| source | publisher | primary | rows supported |", "|---|---|---|---|"]
-    for source_id in sources.index:
-        counts = use.loc[source_id] if source_id in use.index else None
-        detail = ", ".join(f"{t} {n}" for t, n in counts.items() if n) if counts is not None else "none"
-        row = sources.loc[source_id]
-        lines.append(f"| `{source_id}` | {_cell(row['publisher'] if isinstance(row['publisher'], str) else '')} | "
-                     f"{'yes' if row['is_primary'] else 'no'} | {detail} |")
+    for source_id, publisher, primary, row in zip(sources["source_id"], sources["publisher"], sources["is_primary"],
+                                                  counts):
+        detail = ", ".join(f"{t} {n}" for t, n in zip(names, row) if n) or "none"
+        lines.append(f"| `{source_id}` | {_cell(publisher if isinstance(publisher, str) else '')} | "
+                     f"{'yes' if primary else 'no'} | {detail} |")
     return lines + [""]
 
 

@@ -162,6 +162,8 @@ class RawData:
     problems: list[Problem] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
     """IDs of the records in files that could not be read (as far as their `id:` line shows)."""
+    fast: dict[str, list] = field(default_factory=dict)
+    """Table name -> rows read by the fast path (``columnar.Piece``), for the files it took."""
 
     def path_label(self, rel: str) -> str:
         return f"{self.label}/{rel}"
@@ -419,8 +421,11 @@ def _key_in(line: bytes) -> str | None:
     return match.group(1) if match else None
 
 
-def read_raw(root: Path, label: str | None = None) -> RawData:
-    """Read every record of a raw folder. Problems are collected, not raised."""
+def read_raw(root: Path, label: str | None = None, fast: bool = False) -> RawData:
+    """Read every record of a raw folder. Problems are collected, not raised.
+
+    With ``fast``, the files of the usual layout are read straight into table columns (``raw.fast``, see
+    ``columnar``) and only the others into records."""
     raw = RawData(root=Path(root), label=label or str(root))
     if not raw.root.is_dir():
         raw.problems.append(Problem(raw.label, None, None, "raw folder not found",
@@ -431,9 +436,14 @@ def read_raw(root: Path, label: str | None = None) -> RawData:
     else:
         raw.problems.append(Problem(raw.path_label(DATASET_FILE), None, None, "missing dataset file",
                                     hint="add dataset.yaml with name, title, version and licenses"))
-    for folder in RECORD_FOLDERS:
+    files = {folder: _yaml_files(raw, folder) for folder in RECORD_FOLDERS}
+    if fast:
+        from .columnar import read_folders
+
+        files = read_folders(raw, files)
+    for folder, rels in files.items():
         raw.records[folder] = []
-        for rel in _yaml_files(raw, folder):
+        for rel in rels:
             data = _load_mapping(raw, rel)
             if data is None:
                 continue

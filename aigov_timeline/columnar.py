@@ -1,0 +1,712 @@
+"""The build's fast path: raw YAML files of the usual block layout read straight into Arrow columns.
+
+A raw folder of a million events holds gigabytes of YAML, and reading it record by record into Python objects
+costs about 100 µs a row. This module reads a batch of files at once with Arrow's vectorised kernels: it splits
+the text into lines, parses every line with one regular expression, works out the structure from the
+indentation, and builds the normalised columns of each table directly (the values ``normalise`` gives).
+
+It accepts only what it understands fully: records and lists in block style, single-line plain, quoted or null
+values, known keys, values of the declared types. A file with anything else, which includes every file with a
+problem, is handed back to be read and normalised record by record, so every error message stays the one the
+full path gives. ``tests/test_columnar.py`` checks that both paths give the same tables.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .checks import SPACE_CLASS
+from .metadata import TABLES, Column, Table, date_columns
+from .normalise import (STATEMENT_THEMES_KEY, Origin, _allowed_keys, _children, _country, _entity, _nested_keys,
+                        _parent_column, _supported_fields)
+from .raw import MAX_YAML_BYTES, _Loader
+from .schemas import arrow_schema
+
+BATCH_BYTES = 32_000_000
+"""Files are read in batches of about this many bytes (memory per batch is a few times this)."""
+PARALLEL_BYTES = 3 * BATCH_BYTES
+"""From this many bytes of YAML on, the batches are read on every core (below, starting the workers costs more
+than it saves)."""
+
+# Tabs, carriage returns and the characters YAML refuses or reads as line breaks: left to the full reader.
+_NAME = "[A-Za-z_][A-Za-z0-9_]*"
+_KEY = f"^(?:{_NAME}|'{_NAME}'|\"{_NAME}\"):(?: |$)"
+_ODD_CHAR = "[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x{9f}\\x{2028}\\x{2029}\\x{feff}\\x{fffe}\\x{ffff}]"
+_PLAIN = r"^[^-?:,\[\]{}#&*!|>'\"%@`]"
+_NOT_PLAIN = r": | #|:$"
+_DOUBLE = r'^"[^"\\]*"$'
+_ESCAPED = r'^"(?:[^"\\]|\\[^\n])*"$'  # with backslash escapes: each such value is read by the YAML parser
+_SINGLE = r"^'(?:[^']|'')*'$"
+_RESOLVABLE = (r"^(?:[-+0-9.~<=]|(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+               r"|null|Null|NULL)$)")
+_EDGE_SPACE = f"^{SPACE_CLASS}|{SPACE_CLASS}$"  # what Python's str.strip() would remove
+_WIDE_SPACE = "[\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{202f}\\x{205f}\\x{3000}]"  # ... beyond ASCII
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
+
+_TRUE = ["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
+_FALSE = ["no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
+# kinds of value
+NONE, STR, NULL, BOOL, INT, OTHER, EMPTY_LIST, OPENER = range(8)
+_KIND_OF_TAG = {"tag:yaml.org,2002:str": STR, "tag:yaml.org,2002:null": NULL, "tag:yaml.org,2002:bool": BOOL,
+                "tag:yaml.org,2002:int": INT}
+_ALLOWED_KINDS = {"string": (STR,), "date32": (STR,), "bool": (BOOL,), "int16": (INT,)}
+
+
+class _Reject(Exception):
+    """Some files of the batch are beyond the fast path (``files`` holds their numbers)."""
+
+    def __init__(self, files: np.ndarray):
+        super().__init__()
+        self.files = files
+
+
+@dataclass
+class OriginColumns:
+    """Where each row of a fast-read table comes from, kept as arrays and turned into an Origin on demand."""
+
+    files: list[str]
+    file: np.ndarray
+    record: pa.Array
+    key: str | None = None
+    item: np.ndarray | None = None
+    theme: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.file)
+
+    def __getitem__(self, index: int) -> Origin:
+        file, record = self.files[self.file[index]], self.record[index].as_py()
+        if self.key is None:
+            return Origin(file, record)
+        field = f"{self.key}[{self.item[index]}]"
+        if self.theme is None:
+            return Origin(file, record, field)
+        return Origin(file, record, f"{field}.{STATEMENT_THEMES_KEY}[{self.theme[index]}]", scalar=True)
+
+
+@dataclass
+class Piece:
+    """The rows one batch gives a table."""
+
+    table: pa.Table
+    origins: OriginColumns
+
+
+def read_files(paths: list[Path]) -> list[bytes | None]:
+    """The bytes of each file, or None where the full reader must look (not a regular file, too big, empty,
+    a byte-order mark, not UTF-8)."""
+    out = []
+    for path in paths:
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_YAML_BYTES:
+                out.append(None)
+                continue
+            data = path.read_bytes()
+        except OSError:
+            out.append(None)
+            continue
+        out.append(None if data.startswith(codecs.BOM_UTF8) or not _utf8(data) else data)
+    return out
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def read_batch(folder: str, labels: list[str], datas: list[bytes | None]) -> tuple[dict[str, Piece], list[int]]:
+    """Read a batch of files of one record folder. Returns the rows of every table they fill, and the numbers
+    of the files left to the full reader."""
+    left = {i for i, data in enumerate(datas) if data is None}
+    while True:
+        keep = [i for i in range(len(datas)) if i not in left]
+        if not keep:
+            return {}, sorted(left)
+        try:
+            pieces = _Batch(folder, [labels[i] for i in keep], [datas[i] for i in keep]).pieces()
+            return pieces, sorted(left)
+        except _Reject as exc:
+            left |= {keep[int(i)] for i in exc.files}
+
+
+class _Batch:
+    """One batch of files: its lines, their structure and their values, as arrays over the lines."""
+
+    def __init__(self, folder: str, labels: list[str], datas: list[bytes]):
+        self.folder, self.labels = folder, labels
+        self.entity = _entity(folder)
+        parts = [d if d.endswith(b"\n") else d + b"\n" for d in datas]
+        buf = b"".join(parts)
+        ends = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10) + 1
+        offsets = np.concatenate(([0], ends)).astype(np.int64)
+        lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(buf))
+        file_of = np.searchsorted(np.cumsum([len(p) for p in parts]), ends, side="left")
+        self.whole = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(buf)], np.int64)),
+                                                      pa.py_buffer(buf))
+        if self._anywhere(_ODD_CHAR):
+            self._reject(file_of[_mask(pc.match_substring_regex(lines, _ODD_CHAR))])
+        self.lines, self.file = lines, file_of
+        self._parse()
+        self._structure()
+        self._values()
+
+    # --- lines ---------------------------------------------------------------------------------------------
+
+    def _reject(self, files) -> None:
+        files = np.unique(np.asarray(files, dtype=np.int64))
+        if len(files):
+            raise _Reject(files)
+
+    def _reject_lines(self, mask: np.ndarray) -> None:
+        self._reject(self.file[mask])
+
+    def _anywhere(self, pattern: str) -> bool:
+        """Whether the pattern occurs anywhere in the batch (one scan, to skip a check of every line)."""
+        return pc.match_substring_regex(self.whole, pattern)[0].as_py()
+
+    def _parse(self) -> None:
+        """Split each line into indentation, dash, key and value text; drop blank lines."""
+        body = pc.utf8_rtrim(self.lines, " \n")
+        blank = _ints(pc.binary_length(body)) == 0
+        self._reject(np.setdiff1d(np.arange(len(self.labels)), self.file[~blank]))  # the full reader says "empty"
+        if blank.any():
+            body, self.file = body.filter(pa.array(~blank)), self.file[~blank]
+            self.lines = self.lines.filter(pa.array(~blank))
+        trimmed = pc.utf8_ltrim(body, " ")
+        ind = _ints(pc.binary_length(body)) - _ints(pc.binary_length(trimmed))
+        self.dash = _mask(pc.starts_with(trimmed, "- "))
+        content = pc.if_else(pa.array(self.dash), pc.utf8_slice_codeunits(trimmed, 2), trimmed)
+        self._reject_lines(_mask(pc.starts_with(content, " ")))
+        self.has_key = _mask(pc.match_substring_regex(content, _KEY))
+        split = pc.split_pattern(content, ": ", max_splits=1)
+        flat = pc.list_flatten(split)
+        first = split.offsets.to_numpy()[:-1]
+        parts = _ints(pc.list_value_length(split))
+        none = pa.scalar("", content.type)
+        key = pc.utf8_trim(pc.utf8_rtrim(flat.take(pa.array(first)), ":"), "'\"")  # 'yes': is the key yes
+        self.key = pc.if_else(pa.array(self.has_key), key, none)
+        second = pa.array(np.where(parts > 1, first + 1, 0), mask=parts < 2)
+        value = pc.utf8_ltrim(pc.fill_null(flat.take(second), ""), " ")
+        self.text = pc.if_else(pa.array(self.has_key), value, content)
+        self.ind, self.col = ind, ind + 2 * self.dash
+        self.n = len(ind)
+        self.index = np.arange(self.n)
+        codes = pc.dictionary_encode(self.key)
+        self.key_names = codes.dictionary.to_pylist()
+        self.key_code = codes.indices.to_numpy(zero_copy_only=False)
+
+    def _is_key(self, names) -> np.ndarray:
+        wanted = [i for i, name in enumerate(self.key_names) if name in names]
+        return np.isin(self.key_code, wanted) & self.has_key
+
+    def _key_at(self, rows: np.ndarray) -> list[str]:
+        return [self.key_names[c] for c in self.key_code[rows]]
+
+    # --- structure -----------------------------------------------------------------------------------------
+
+    def _structure(self) -> None:
+        n, file, col, dash, has_key = self.n, self.file, self.col, self.dash, self.has_key
+        first = np.r_[True, file[1:] != file[:-1]]
+        empty_val = _ints(pc.utf8_length(self.text)) == 0
+        header = first & has_key & self._is_key({"records"}) & empty_val & (col == 0)
+        after_header = np.r_[False, header[:-1]]
+        is_list_file = np.zeros(len(self.labels), bool)
+        is_list_file[file[header]] = True
+        listed = is_list_file[file]
+        # the first record's key column: 2 past its dash in a `records:` file, else 0
+        c1_file = np.zeros(len(self.labels), np.int64)
+        c1_file[file[after_header]] = col[after_header]
+        c1 = c1_file[file]
+        self._reject_lines(after_header & ~(dash & has_key))
+        self._reject_lines(first & ~header & ((col != 0) | dash | ~has_key))
+        self._reject_lines(~header & (col < c1))
+        level1 = ~header & (col == c1)
+        self._reject_lines(level1 & (~has_key | (dash & ~listed)))
+        start = level1 & np.where(listed, dash, first)
+        self.record = np.cumsum(start) - 1
+        self.record_line = np.flatnonzero(start)
+        self.level1, self.header = level1, header
+        # a key with nothing after it opens a block when the next line of the file is deeper, else it is null
+        deeper_next = np.r_[(col[1:] > col[:-1]) & (file[1:] == file[:-1]), False]
+        self.opener = has_key & empty_val & deeper_next
+        self.null_key = has_key & empty_val & ~deeper_next
+        inner = ~header & ~level1
+        owner1 = np.maximum.accumulate(np.where(level1, self.index, -1))
+        self._reject_lines(inner & ((owner1 < 0) | (file[np.maximum(owner1, 0)] != file)))
+        self.owner1 = owner1
+        child_keys = {key for key, _ in _children(self.folder)}
+        mapping_keys = set(_nested_keys(self.entity))
+        owner_key_list = self._is_key(child_keys)[owner1] & self.opener[owner1]
+        owner_key_map = self._is_key(mapping_keys)[owner1] & self.opener[owner1]
+        self._reject_lines(inner & ~owner_key_list & ~owner_key_map)
+        block_col = col[np.minimum(owner1 + 1, n - 1)]  # the column of the first line of the block
+        # a nested mapping (votes): one level of key lines
+        in_map = inner & owner_key_map
+        self._reject_lines(in_map & ((col != block_col) | dash | ~has_key | self.opener))
+        self.in_map = in_map
+        # a list of mappings (evidence, actors, ...): items start with a dash; their lists of plain values
+        in_list = inner & owner_key_list
+        level2 = in_list & (col == block_col)
+        self._reject_lines(in_list & (col < block_col))
+        self._reject_lines(level2 & ~has_key)
+        self._reject_lines(in_list & (owner1 + 1 == self.index) & ~dash)
+        item_start = level2 & dash
+        self.item = np.cumsum(item_start) - 1
+        self.item_line = np.flatnonzero(item_start)
+        self.level2, self.in_list = level2, in_list
+        level3 = in_list & (col > block_col)
+        owner2 = np.maximum.accumulate(np.where(level2, self.index, -1))
+        scalar_lists = {"supports", STATEMENT_THEMES_KEY}
+        owner2_safe = np.maximum(owner2, 0)
+        ok3 = (owner2 >= 0) & (owner1[owner2_safe] == owner1) & self.opener[owner2_safe] & \
+            self._is_key(scalar_lists)[owner2_safe]
+        col3 = col[np.minimum(owner2_safe + 1, n - 1)]
+        self._reject_lines(level3 & (~ok3 | ~dash | has_key | (col != col3)))
+        self.level3, self.owner2 = level3, owner2
+        self._unique_keys(level1, self.record)
+        self._unique_keys(level2, self.item)
+        self._unique_keys(in_map, owner1)
+
+    def _unique_keys(self, lines: np.ndarray, group: np.ndarray) -> None:
+        """A key may appear once per record, item or nested mapping."""
+        rows = np.flatnonzero(lines)
+        pairs = group[rows].astype(np.int64) * (len(self.key_names) + 1) + self.key_code[rows]
+        order = np.argsort(pairs, kind="stable")
+        same = np.flatnonzero(pairs[order][1:] == pairs[order][:-1])
+        self._reject(self.file[rows[order[same]]])
+
+    # --- values --------------------------------------------------------------------------------------------
+
+    def _values(self) -> None:
+        """The kind of every value (text, null, boolean, ...) and the text of the text ones, unquoted."""
+        text = self.text
+        value_line = (self.has_key & ~self.opener & ~self.null_key) | (~self.has_key & ~self.header)
+        plain = _mask(pc.match_substring_regex(text, _PLAIN)) & ~_mask(pc.match_substring_regex(text, _NOT_PLAIN))
+        quoted = value_line & ~plain
+        double = quoted & _mask(pc.match_substring_regex(text, _DOUBLE)) if quoted.any() else quoted
+        single = quoted & _mask(pc.match_substring_regex(text, _SINGLE)) if quoted.any() else quoted
+        escaped = quoted & ~double & _mask(pc.match_substring_regex(text, _ESCAPED)) if quoted.any() else quoted
+        empty_list = quoted & _mask(pc.equal(text, "[]"))
+        kind = np.full(self.n, NONE, np.int8)
+        kind[value_line & (plain | double | single | escaped)] = STR
+        kind[empty_list] = EMPTY_LIST
+        kind[self.null_key] = NULL
+        kind[self.opener] = OPENER
+        self._reject_lines(value_line & (kind == NONE))
+        unquoted = text
+        if double.any():
+            unquoted = pc.if_else(pa.array(double), pc.utf8_slice_codeunits(text, 1, -1), unquoted)
+        if single.any():
+            inner = pc.replace_substring(pc.utf8_slice_codeunits(text, 1, -1), "''", "'")
+            unquoted = pc.if_else(pa.array(single), inner, unquoted)
+        self.bool_value = np.zeros(self.n, bool)
+        self.int_value = np.zeros(self.n, np.int64)
+        self._resolve_plain(value_line & plain, kind)
+        if escaped.any():
+            rows = np.flatnonzero(escaped)
+            values = [_unescape(value) for value in pc.take(text, pa.array(rows)).to_pylist()]
+            kind[rows] = [STR if value is not None else NONE for value in values]
+            self._reject_lines(escaped & (kind == NONE))
+            unquoted = pc.replace_with_mask(unquoted, pa.array(escaped), pa.array(values, unquoted.type))
+        self.kind = kind
+        strings = pc.if_else(pa.array(kind == STR), unquoted, pa.scalar(None, unquoted.type))
+        self.strings = strings.cast(pa.string())
+        # text that Python's strip() would change, or empty text: the full path reports or cleans it
+        edge = quoted | (plain & self._anywhere(_WIDE_SPACE))
+        self.edge_space = np.zeros(self.n, bool)
+        if edge.any():
+            rows = np.flatnonzero(edge & (kind == STR))
+            values = pc.take(self.strings, pa.array(rows))
+            self.edge_space[rows] = _mask(pc.match_substring_regex(values, _EDGE_SPACE)) | \
+                (_ints(pc.utf8_length(values)) == 0)
+
+    def _resolve_plain(self, plain: np.ndarray, kind: np.ndarray) -> None:
+        """Plain values that YAML reads as null, a boolean or a number (the loader's own resolver decides
+        for all but the most common forms)."""
+        rows = np.flatnonzero(plain)
+        values = pc.take(self.text, pa.array(rows))
+        maybe = _mask(pc.match_substring_regex(values, _RESOLVABLE))
+        rows, values = rows[maybe], values.filter(pa.array(maybe))
+        if not len(rows):
+            return
+        null = _mask(pc.is_in(values, value_set=pa.array(["null", "Null", "NULL", "~"], values.type)))
+        true = _mask(pc.is_in(values, value_set=pa.array(_TRUE, values.type)))
+        false = _mask(pc.is_in(values, value_set=pa.array(_FALSE, values.type)))
+        decimal = _mask(pc.match_substring_regex(values, r"^(?:0|[1-9][0-9]{0,8})$"))
+        kind[rows[null]] = NULL
+        kind[rows[true | false]] = BOOL
+        self.bool_value[rows[true]] = True
+        kind[rows[decimal]] = INT
+        self.int_value[rows[decimal]] = pc.cast(values.filter(pa.array(decimal)), pa.int64()).to_numpy()
+        other = ~(null | true | false | decimal)
+        for i, value in zip(rows[other], values.filter(pa.array(other)).to_pylist()):
+            kind[i] = self._resolve(i, value)
+
+    def _resolve(self, i: int, value: str) -> int:
+        """What YAML makes of a plain value that may not be text (the raw loader's own resolver decides)."""
+        loader = _resolver()
+        import yaml
+
+        tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+        kind = _KIND_OF_TAG.get(tag, OTHER)
+        if kind in (BOOL, INT):
+            parsed = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, value))
+            if kind == BOOL:
+                self.bool_value[i] = parsed
+            else:
+                self.int_value[i] = parsed
+        return kind
+
+    # --- tables --------------------------------------------------------------------------------------------
+
+    def pieces(self) -> dict[str, Piece]:
+        rejected: set[int] = set()
+        out = {}
+        record_rows = self.record_line
+        ids = self._column_values(self.entity.column(self.entity.primary_key[0]), self.level1, self.record,
+                                  self.file[record_rows], rejected)
+        entity = self._entity_table(ids, rejected)
+        out[self.entity.name] = Piece(entity, OriginColumns(self.labels, self.file[record_rows], ids))
+        for key, table in _children(self.folder):
+            self._child_tables(key, table, ids, out, rejected)
+        if rejected:
+            raise _Reject(np.array(sorted(rejected)))
+        return out
+
+    def _scatter(self, lines: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
+        """For each of ``size`` rows, the line holding its value among ``lines`` (-1 if none)."""
+        where = np.full(size, -1, np.int64)
+        rows = np.flatnonzero(lines)
+        where[group[rows]] = rows
+        return where
+
+    def _column_values(self, column: Column, lines: np.ndarray, group: np.ndarray, files: np.ndarray,
+                       rejected: set[int]) -> pa.Array:
+        """The values of one column for each row (``files`` holds each row's file), from the lines in ``lines``
+        that hold its raw key; ``group`` gives the row of each line."""
+        key = column.raw_key
+        if "." in key:  # a key of a nested mapping: votes.yes
+            head, _, sub = key.partition(".")
+            lines = self.in_map & self._is_key({head})[self.owner1] & self._is_key({sub})
+        else:
+            lines = lines & self._is_key({key})
+        where = self._scatter(lines, group, len(files))
+        found = where >= 0
+        at = np.maximum(where, 0)
+        kind = np.where(found, self.kind[at], NULL)
+        wrong = found & (kind != NULL) & ~np.isin(kind, _ALLOWED_KINDS[column.type])
+        if column.type in ("string", "date32"):
+            wrong |= found & (kind == STR) & self.edge_space[at]
+        missing = kind == NULL
+        if column.type == "bool":
+            values = np.where(missing, False, self.bool_value[at])
+            array = pa.array(values, pa.bool_(), mask=missing if column.default is None else None)
+        elif column.type == "int16":
+            values = self.int_value[at]
+            wrong |= ~missing & ((values < 0) | (values > 32767))
+            array = pa.array(np.clip(values, 0, 32767).astype(np.int16), pa.int16(), mask=missing)
+        else:
+            array = pc.take(self.strings, pa.array(where, mask=~found))
+            if column.type == "date32":
+                start, _, precision, bad = parse_dates(array)
+                wrong |= bad | (~missing & (precision != 3))
+                array = pa.array(start, pa.date32(), mask=missing)
+        if not column.nullable and column.default is None:
+            wrong |= missing
+        rejected.update(files[wrong].tolist())
+        return array
+
+    def _entity_table(self, ids: pa.Array, rejected: set[int]) -> pa.Table:
+        table, size = self.entity, len(self.record_line)
+        files = self.file[self.record_line]
+        columns = {}
+        allowed = _allowed_keys(table, self.folder, False)
+        self._unknown_keys(self.level1, allowed, rejected)
+        for head, keys in _nested_keys(table).items():
+            self._unknown_keys(self.in_map & self._is_key({head})[self.owner1], keys, rejected)
+            scalar_head = self.level1 & self._is_key({head}) & ~np.isin(self.kind, (NULL, OPENER))
+            rejected.update(self.file[scalar_head].tolist())
+        self._list_keys_hold_lists(self.level1, rejected)
+        for column in table.columns:
+            if column.raw_key is None:
+                columns[column.name] = pa.nulls(size, arrow_schema(table).field(column.name).type)
+            elif column.name == table.primary_key[0]:
+                columns[column.name] = ids
+            else:
+                columns[column.name] = self._column_values(column, self.level1, self.record, files, rejected)
+        for name in table.date_columns:
+            self._derive_dates(table, name, columns, files, rejected)
+        if table.name == "actors":
+            self._derive_country(columns, files, rejected)
+        if table.name == "sources":
+            expected = Column("text_sha256", "string", "the checksum the curator recorded", raw="text_sha256")
+            columns["text_sha256"] = self._column_values(expected, self.level1, self.record, files, rejected)
+        return pa.Table.from_arrays([columns[c.name] for c in table.columns], schema=arrow_schema(table))
+
+    def _unknown_keys(self, lines: np.ndarray, allowed, rejected: set[int]) -> None:
+        known = [i for i, name in enumerate(self.key_names) if name in allowed]
+        rejected.update(self.file[lines & ~np.isin(self.key_code, known)].tolist())
+
+    def _list_keys_hold_lists(self, lines: np.ndarray, rejected: set[int]) -> None:
+        """A key that holds a list holds a list (or null, or []), and a key that holds a value holds a value."""
+        list_keys = {key for key, _ in _children(self.folder)} | {"supports", STATEMENT_THEMES_KEY}
+        is_list_key = self._is_key(list_keys)
+        listish = np.isin(self.kind, (OPENER, EMPTY_LIST))
+        wrong = lines & ((is_list_key & ~listish & (self.kind != NULL)) |
+                         (~is_list_key & listish & ~self._is_key(set(_nested_keys(self.entity)))))
+        rejected.update(self.file[wrong].tolist())
+
+    def _derive_dates(self, table: Table, name: str, columns: dict, files: np.ndarray, rejected: set[int]) -> None:
+        precision_name, start_name, end_name = date_columns(name)
+        value = columns[name]
+        start, end, precision, bad = parse_dates(value)
+        present = value.is_valid().to_numpy(zero_copy_only=False)
+        end_value = columns.get("end_date") if name == "date" else None
+        if end_value is not None:
+            end_start, end_end, _, end_bad = parse_dates(end_value)
+            has_end = end_value.is_valid().to_numpy(zero_copy_only=False)
+            bad |= end_bad | (has_end & ~present)
+            same = _mask(pc.equal(end_value, value)) & has_end
+            bad |= has_end & present & ((end_start < start) | same)
+            end = np.where(has_end, end_end, end)
+        rejected.update(files[bad].tolist())
+        names = np.array(["", "year", "month", "day"], dtype=object)
+        columns[precision_name] = pa.array(names[precision], pa.string(), mask=~present)
+        columns[start_name] = pa.array(start, pa.date32(), mask=~present)
+        columns[end_name] = pa.array(end, pa.date32(), mask=~present)
+
+    def _derive_country(self, columns: dict, files: np.ndarray, rejected: set[int]) -> None:
+        size = len(files)
+        where = self._scatter(self.level1 & self._is_key({"country"}), self.record, size)
+        found = where >= 0
+        at = np.maximum(where, 0)
+        kind = np.where(found, self.kind[at], NULL)
+        rejected.update(files[(kind != NULL) & ((kind != STR) | self.edge_space[at])].tolist())
+        state = _mask(pc.equal(columns["actor_type"], "state"))
+        rejected.update(files[state & (kind == NULL)].tolist())
+        names = pc.take(self.strings, pa.array(where, mask=~found))
+        codes = {}
+        for name in pc.unique(names).drop_null().to_pylist():
+            try:
+                country = _country(name)
+                codes[name] = (country.alpha_2, country.alpha_3, country.numeric)
+            except LookupError:
+                codes[name] = None
+        values = names.to_pylist()
+        for i, name in enumerate(values):
+            if name is not None and codes[name] is None:
+                rejected.add(int(files[i]))
+        for n, column in enumerate(("iso2", "iso3", "m49")):
+            columns[column] = pa.array([codes[v][n] if v is not None and codes[v] else None for v in values],
+                                       pa.string())
+
+    def _child_tables(self, key: str, table: Table, ids: pa.Array, out: dict, rejected: set[int]) -> None:
+        under = self.level2 & self._is_key({key})[self.owner1]
+        starts = np.flatnonzero(under & self.dash)
+        if not len(starts):
+            return
+        item_of = self.item  # global item numbers; this table's items are a subset
+        local = np.full(len(self.item_line), -1, np.int64)
+        local[self.item[starts]] = np.arange(len(starts))
+        size = len(starts)
+        group = local[np.maximum(item_of, 0)]
+        files = self.file[starts]
+        owners = self.owner1[starts]
+        first = np.r_[True, owners[1:] != owners[:-1]]
+        position = np.arange(size) - np.maximum.accumulate(np.where(first, np.arange(size), 0))
+        parent_ids = pc.take(ids, pa.array(self.record[starts]))
+        self._unknown_keys(under, _allowed_keys(table, self.folder, True), rejected)
+        self._list_keys_hold_lists(under, rejected)
+        parent_column = _parent_column(table, self.folder)
+        columns = {}
+        for column in table.columns:
+            if column.name == parent_column:
+                columns[column.name] = parent_ids
+            elif column.raw_key is None:
+                columns[column.name] = pa.nulls(size, pa.string())
+            else:
+                columns[column.name] = self._column_values(column, under, group, files, rejected)
+        if "supports" in table.raw_extra:
+            columns["supports"] = self._supports(under, group, size, files, rejected)
+        arrow = pa.Table.from_arrays([columns[c.name] for c in table.columns], schema=arrow_schema(table))
+        origins = OriginColumns(self.labels, files, pc.take(ids, pa.array(self.record[starts])), key, position)
+        out[table.name] = Piece(arrow, origins)
+        if table.name == "statements":
+            self._themes(under, group, columns["statement_id"], origins, out, rejected)
+
+    def _list_items(self, under: np.ndarray, group: np.ndarray, name: str):
+        """The plain-value list items under ``name:`` in the items of one child table: (lines, item of each)."""
+        owner2 = np.maximum(self.owner2, 0)
+        lines = np.flatnonzero(self.level3 & under[owner2] & self._is_key({name})[owner2])
+        return lines, group[owner2[lines]]
+
+    def _supports(self, under, group, size, files, rejected: set[int]) -> pa.Array:
+        lines, items = self._list_items(under, group, "supports")
+        values = pc.take(self.strings, pa.array(lines))
+        allowed = pa.array(sorted(_supported_fields(self.folder)), pa.string())
+        known = _mask(pc.is_in(values, value_set=allowed)) & (self.kind[lines] == STR)
+        rejected.update(files[items[~known]].tolist())
+        counts = np.bincount(items, minlength=size)
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), values), " ")
+        return pc.if_else(pa.array(counts > 0), joined, pa.scalar(None, pa.string()))
+
+    def _themes(self, under, group, statement_ids: pa.Array, origins: OriginColumns, out: dict,
+                rejected: set[int]) -> None:
+        lines, items = self._list_items(under, group, STATEMENT_THEMES_KEY)
+        if not len(lines):
+            return
+        bad = (self.kind[lines] != STR) | self.edge_space[lines]
+        rejected.update(origins.file[items[bad]].tolist())
+        first = np.r_[True, items[1:] != items[:-1]]
+        position = np.arange(len(lines)) - np.maximum.accumulate(np.where(first, np.arange(len(lines)), 0))
+        table = TABLES["statement_themes"]
+        arrow = pa.Table.from_arrays([pc.take(statement_ids, pa.array(items)), pc.take(self.strings, pa.array(lines))],
+                                     schema=arrow_schema(table))
+        theme_origins = OriginColumns(self.labels, origins.file[items], pc.take(origins.record, pa.array(items)),
+                                      origins.key, origins.item[items], position)
+        out[table.name] = Piece(arrow, theme_origins)
+
+
+def parse_dates(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised ``dates.parse``: (first day, last day, precision 1-3 for year/month/day, malformed or
+    impossible) for each value; null values give precision 0 and are not malformed."""
+    present = values.is_valid().to_numpy(zero_copy_only=False)
+    form = _mask(pc.match_substring_regex(values, _DATE))
+    length = np.where(present, _ints(pc.utf8_length(values)), 0)
+    year = _digits(values, 0, 4)
+    month = np.where(length >= 7, _digits(values, 5, 7), 1)
+    day = np.where(length == 10, _digits(values, 8, 10), 1)
+    ok = form & (year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12)
+    month_index = np.where(ok, (year - 1970) * 12 + month - 1, 0)
+    month_first = month_index.astype("datetime64[M]").astype("datetime64[D]")
+    month_last = (month_index + 1).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
+    days = (month_last - month_first).astype(np.int64) + 1
+    ok &= (day >= 1) & (day <= days)
+    precision = np.select([length == 4, length == 7, length == 10], [1, 2, 3], 0)
+    start = month_first + np.where(ok, day - 1, 0)  # a year starts on 1 January: month and day are 1
+    year_last = (np.where(ok, year, 1970) - 1969).astype("datetime64[Y]").astype("datetime64[D]") - \
+        np.timedelta64(1, "D")
+    end = np.select([precision == 1, precision == 2], [year_last, month_last], start)
+    bad = present & ~ok
+    precision = np.where(present & ok, precision, 0)
+    return start.astype("datetime64[D]"), end.astype("datetime64[D]"), precision, bad
+
+
+def _digits(values: pa.Array, start: int, stop: int) -> np.ndarray:
+    """The number written at characters [start, stop) of each value (0 where not digits)."""
+    part = pc.utf8_slice_codeunits(values, start, stop)
+    digits = _mask(pc.match_substring_regex(part, r"^[0-9]+$"))
+    clean = pc.if_else(pa.array(digits), part, pa.scalar("0", pa.string()))
+    return pc.cast(clean, pa.int64()).to_numpy(zero_copy_only=False)
+
+
+def _mask(array) -> np.ndarray:
+    """A boolean Arrow array as numpy, nulls as False."""
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+
+def _ints(array) -> np.ndarray:
+    return pc.fill_null(array, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _unescape(text: str) -> str | None:
+    """A double-quoted YAML scalar with escapes, as the YAML parser reads it (None if it is not text)."""
+    import yaml
+
+    try:
+        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+_LOADER = None
+
+
+def _resolver():
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = _Loader("")
+    return _LOADER
+
+
+class Origins:
+    """The origins of a table's rows: fast-read parts (``OriginColumns``) then a list of ``Origin``."""
+
+    def __init__(self, parts: list):
+        self.parts = [part for part in parts if len(part)]
+        self.ends = np.cumsum([len(part) for part in self.parts])
+
+    def __len__(self) -> int:
+        return int(self.ends[-1]) if len(self.ends) else 0
+
+    def __getitem__(self, index: int) -> Origin:
+        k = int(np.searchsorted(self.ends, index, side="right"))
+        return self.parts[k][index - (int(self.ends[k - 1]) if k else 0)]
+
+
+def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Read the files of the record folders in batches through the fast path, adding their rows to ``raw.fast``
+    (on every core when there is much to read); return the files of each folder left to the full reader."""
+    batches = [(folder, batch, size) for folder, rels in files.items() for batch, size in _batches(raw.root, rels)]
+    tasks = [(folder, [raw.path_label(rel) for rel in batch], [raw.root / rel for rel in batch], batch)
+             for folder, batch, _ in batches]
+    workers = min(len(tasks), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+    big = sum(size for _, _, size in batches) >= PARALLEL_BYTES
+    results = _in_parallel([task[:3] for task in tasks], workers) if workers > 1 and big else None
+    if results is None:
+        results = [_read_task(task[:3]) for task in tasks]
+    left: dict[str, list[str]] = {folder: [] for folder in files}
+    for (folder, _, _, batch), (pieces, rest) in zip(tasks, results):
+        for name, piece in pieces.items():
+            raw.fast.setdefault(name, []).append(piece)
+        left[folder] += [batch[i] for i in rest]
+    return left
+
+
+def _in_parallel(tasks: list, workers: int) -> list | None:
+    """The results of the tasks, computed by worker processes; None if the workers cannot be started or die."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+            return list(pool.map(_read_task, tasks))
+    except (BrokenProcessPool, OSError):
+        return None
+
+
+def _read_task(task) -> tuple[dict[str, Piece], list[int]]:
+    folder, labels, paths = task
+    return read_batch(folder, labels, read_files(paths))
+
+
+def _batches(root: Path, rels: list[str]):
+    """The files in batches of about BATCH_BYTES: (files, bytes)."""
+    batch, size = [], 0
+    for rel in rels:
+        try:
+            size += (root / rel).stat().st_size
+        except OSError:
+            pass
+        batch.append(rel)
+        if size >= BATCH_BYTES:
+            yield batch, size
+            batch, size = [], 0
+    if batch:
+        yield batch, size
