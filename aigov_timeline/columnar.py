@@ -17,6 +17,7 @@ import codecs
 import os
 import stat
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -201,7 +202,7 @@ class _Batch:
         second = pa.array(np.where(parts > 1, first + 1, 0), mask=parts < 2)
         value = pc.utf8_ltrim(pc.fill_null(flat.take(second), ""), " ")
         self.text = pc.if_else(pa.array(self.has_key), value, content)
-        self.ind, self.col = ind, ind + 2 * self.dash
+        self.col = ind + 2 * self.dash  # the column where the key or value starts
         self.n = len(ind)
         self.index = np.arange(self.n)
         codes = pc.dictionary_encode(self.key)
@@ -211,9 +212,6 @@ class _Batch:
     def _is_key(self, names) -> np.ndarray:
         wanted = [i for i, name in enumerate(self.key_names) if name in names]
         return np.isin(self.key_code, wanted) & self.has_key
-
-    def _key_at(self, rows: np.ndarray) -> list[str]:
-        return [self.key_names[c] for c in self.key_code[rows]]
 
     # --- structure -----------------------------------------------------------------------------------------
 
@@ -448,7 +446,7 @@ class _Batch:
             else:
                 columns[column.name] = self._column_values(column, self.level1, self.record, files, rejected)
         for name in table.date_columns:
-            self._derive_dates(table, name, columns, files, rejected)
+            self._derive_dates(name, columns, files, rejected)
         if table.name == "actors":
             self._derive_country(columns, files, rejected)
         if table.name == "sources":
@@ -469,7 +467,7 @@ class _Batch:
                          (~is_list_key & listish & ~self._is_key(set(_nested_keys(self.entity)))))
         rejected.update(self.file[wrong].tolist())
 
-    def _derive_dates(self, table: Table, name: str, columns: dict, files: np.ndarray, rejected: set[int]) -> None:
+    def _derive_dates(self, name: str, columns: dict, files: np.ndarray, rejected: set[int]) -> None:
         precision_name, start_name, end_name = date_columns(name)
         value = columns[name]
         start, end, precision, bad = parse_dates(value)
@@ -518,11 +516,10 @@ class _Batch:
         starts = np.flatnonzero(under & self.dash)
         if not len(starts):
             return
-        item_of = self.item  # global item numbers; this table's items are a subset
         local = np.full(len(self.item_line), -1, np.int64)
         local[self.item[starts]] = np.arange(len(starts))
         size = len(starts)
-        group = local[np.maximum(item_of, 0)]
+        group = local[np.maximum(self.item, 0)]  # each line's item, numbered within this table
         files = self.file[starts]
         owners = self.owner1[starts]
         first = np.r_[True, owners[1:] != owners[:-1]]
@@ -634,14 +631,10 @@ def _unescape(text: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-_LOADER = None
-
-
+@cache
 def _resolver():
-    global _LOADER
-    if _LOADER is None:
-        _LOADER = _Loader("")
-    return _LOADER
+    """A raw loader, for its resolver and constructors."""
+    return _Loader("")
 
 
 class Origins:
