@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import cache
@@ -38,20 +39,27 @@ PARALLEL_BYTES = 3 * BATCH_BYTES
 than it saves)."""
 
 # Tabs, carriage returns and the characters YAML refuses or reads as line breaks: left to the full reader.
-_NAME = "[A-Za-z_][A-Za-z0-9_]*"
-_KEY = f"^(?:{_NAME}|'{_NAME}'|\"{_NAME}\"):(?: |$)"
 _ODD_CHAR = "[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x{9f}\\x{2028}\\x{2029}\\x{feff}\\x{fffe}\\x{ffff}]"
-_PLAIN = r"^[^-?:,\[\]{}#&*!|>'\"%@`]"
-_NOT_PLAIN = r": | #|:$"
-_DOUBLE = r'^"[^"\\]*"$'
 _ESCAPED = r'^"(?:[^"\\]|\\[^\n])*"$'  # with backslash escapes: each such value is read by the YAML parser
 _SINGLE = r"^'(?:[^']|'')*'$"
 _RESOLVABLE = (r"^(?:[-+0-9.~<=]|(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
                r"|null|Null|NULL)$)")
 _EDGE_SPACE = f"^{SPACE_CLASS}|{SPACE_CLASS}$"  # what Python's str.strip() would remove
 _WIDE_SPACE = "[\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{202f}\\x{205f}\\x{3000}]"  # ... beyond ASCII
-_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
+_KEY = re.compile("[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z_][A-Za-z0-9_]*'|\"[A-Za-z_][A-Za-z0-9_]*\"")
+
+
+def _bytes(chars: bytes) -> np.ndarray:
+    """A lookup table: which of the 256 byte values are among ``chars``."""
+    table = np.zeros(256, bool)
+    table[list(chars)] = True
+    return table
+
+
+_INDICATOR = _bytes(b"-?:,[]{}#&*!|>'\"%@`")  # a plain value cannot start with one of these
+_RESOLVABLE_START = _bytes(b"-+0123456789.~<=yYnNtTfFoO")  # ... and may not be text if it starts so
+_EDGE_BYTE = _bytes(bytes([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, *range(0x80, 0x100)]))  # may be whitespace
 
 _TRUE = ["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
 _FALSE = ["no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
@@ -144,23 +152,23 @@ def read_batch(folder: str, labels: list[str], datas: list[bytes | None]) -> tup
 
 
 class _Batch:
-    """One batch of files: its lines, their structure and their values, as arrays over the lines."""
+    """One batch of files: its lines, their structure and their values, as arrays over the lines.
+
+    Lines are parsed with numpy over the bytes: each line is a few positions (its start, where its key and its
+    value start and end), and text is taken from the batch's one buffer only where a column needs it."""
 
     def __init__(self, folder: str, labels: list[str], datas: list[bytes]):
         self.folder, self.labels = folder, labels
         self.entity = _entity(folder)
         parts = [d if d.endswith(b"\n") else d + b"\n" for d in datas]
-        buf = b"".join(parts)
-        ends = np.flatnonzero(np.frombuffer(buf, np.uint8) == 10) + 1
-        offsets = np.concatenate(([0], ends)).astype(np.int64)
-        lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(buf))
-        file_of = np.searchsorted(np.cumsum([len(p) for p in parts]), ends, side="left")
-        self.whole = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(buf)], np.int64)),
-                                                      pa.py_buffer(buf))
-        if self._anywhere(_ODD_CHAR):
-            self._reject(file_of[_mask(pc.match_substring_regex(lines, _ODD_CHAR))])
-        self.lines, self.file = lines, file_of
-        self._parse()
+        size = sum(len(p) for p in parts)
+        self.buf = pa.py_buffer(b"".join([*parts, b"\n\n"]))  # two bytes of padding: looking ahead stays inside
+        self.bytes = np.frombuffer(self.buf, np.uint8)
+        newlines = np.flatnonzero(self.bytes[:size] == 10)
+        starts = np.r_[0, newlines[:-1] + 1]
+        self.file = np.searchsorted(np.cumsum([len(p) for p in parts]), newlines + 1, side="left")
+        self._odd_chars(size, starts, newlines)
+        self._parse(starts, newlines)
         self._structure()
         self._values()
 
@@ -174,51 +182,96 @@ class _Batch:
     def _reject_lines(self, mask: np.ndarray) -> None:
         self._reject(self.file[mask])
 
+    def _odd_chars(self, size: int, starts: np.ndarray, ends: np.ndarray) -> None:
+        """Reject the files with a character of _ODD_CHAR (most batches are checked by two passes of numpy)."""
+        data = self.bytes[:size]
+        self.ascii = size == 0 or data.max() < 0x80
+        if np.count_nonzero(data < 32) == len(ends) and not (data == 127).any() and \
+                (self.ascii or not self._anywhere(_ODD_CHAR)):
+            return
+        lines = self._spans(starts, ends + 1)
+        self._reject(self.file[_mask(pc.match_substring_regex(lines, _ODD_CHAR))])
+
     def _anywhere(self, pattern: str) -> bool:
         """Whether the pattern occurs anywhere in the batch (one scan, to skip a check of every line)."""
-        return pc.match_substring_regex(self.whole, pattern)[0].as_py()
+        whole = pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(self.buf) - 2], np.int32)), self.buf)
+        return pc.match_substring_regex(whole, pattern)[0].as_py()
 
-    def _parse(self) -> None:
-        """Split each line into indentation, dash, key and value text; drop blank lines."""
-        body = pc.utf8_rtrim(self.lines, " \n")
-        blank = _ints(pc.binary_length(body)) == 0
+    def _spans(self, starts: np.ndarray, ends: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+        """The text of the batch between each start and end (increasing, not overlapping), null where ``mask``."""
+        offsets = np.empty(2 * len(starts) + 1, np.int32)
+        offsets[0], offsets[1::2], offsets[2::2] = 0, starts, ends
+        between = pa.StringArray.from_buffers(2 * len(starts), pa.py_buffer(offsets), self.buf)
+        return between.take(_indices(np.arange(1, 2 * len(starts), 2), mask))
+
+    def _positions(self, byte: int) -> np.ndarray:
+        return np.flatnonzero(self.bytes[:-2] == byte)
+
+    def _parse(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        """Find each line's indentation, dash, key and value; drop blank lines."""
+        b = self.bytes
+        ends = ends.copy()
+        rows = np.flatnonzero((ends > starts) & (b[ends - 1] == 32))
+        while len(rows):  # trailing spaces
+            ends[rows] -= 1
+            rows = rows[(ends[rows] > starts[rows]) & (b[ends[rows] - 1] == 32)]
+        blank = ends == starts
         self._reject(np.setdiff1d(np.arange(len(self.labels)), self.file[~blank]))  # the full reader says "empty"
         if blank.any():
-            body, self.file = body.filter(pa.array(~blank)), self.file[~blank]
-            self.lines = self.lines.filter(pa.array(~blank))
-        trimmed = pc.utf8_ltrim(body, " ")
-        ind = _ints(pc.binary_length(body)) - _ints(pc.binary_length(trimmed))
-        self.dash = _mask(pc.starts_with(trimmed, "- "))
-        content = pc.if_else(pa.array(self.dash), pc.utf8_slice_codeunits(trimmed, 2), trimmed)
-        self._reject_lines(_mask(pc.starts_with(content, " ")))
-        self.has_key = _mask(pc.match_substring_regex(content, _KEY))
-        split = pc.split_pattern(content, ": ", max_splits=1)
-        flat = pc.list_flatten(split)
-        first = split.offsets.to_numpy()[:-1]
-        parts = _ints(pc.list_value_length(split))
-        none = pa.scalar("", content.type)
-        key = pc.utf8_trim(pc.utf8_rtrim(flat.take(pa.array(first)), ":"), "'\"")  # 'yes': is the key yes
-        self.key = pc.if_else(pa.array(self.has_key), key, none)
-        second = pa.array(np.where(parts > 1, first + 1, 0), mask=parts < 2)
-        value = pc.utf8_ltrim(pc.fill_null(flat.take(second), ""), " ")
-        self.text = pc.if_else(pa.array(self.has_key), value, content)
-        self.col = ind + 2 * self.dash  # the column where the key or value starts
-        self.n = len(ind)
+            starts, ends, self.file = starts[~blank], ends[~blank], self.file[~blank]
+        pos = starts.copy()
+        rows = np.flatnonzero(b[pos] == 32)
+        while len(rows):  # indentation (a line is not blank, so it ends in something else)
+            pos[rows] += 1
+            rows = rows[b[pos[rows]] == 32]
+        self.dash = (b[pos] == 45) & (b[pos + 1] == 32) & (pos + 1 < ends)
+        content = pos + 2 * self.dash
+        self._reject_lines(b[content] == 32)
+        self.colons = self._positions(58)
+        colon = np.append(self.colons, len(b) - 2)[np.searchsorted(self.colons, content)]  # the first after it
+        self._keys(content, colon, (colon < ends) & (b[colon + 1] == 32) | (colon + 1 == ends))
+        start = np.where(self.has_key, colon + 1, content)
+        rows = np.flatnonzero(self.has_key & (start < ends))
+        while len(rows):  # the spaces after ": "
+            rows = rows[b[start[rows]] == 32]
+            start[rows] += 1
+        self.start, self.end = start, ends  # of the value text
+        self.col = pos - starts + 2 * self.dash  # the column where the key or value starts
+        self.n = len(starts)
         self.index = np.arange(self.n)
-        codes = pc.dictionary_encode(self.key)
-        self.key_names = codes.dictionary.to_pylist()
-        self.key_code = codes.indices.to_numpy(zero_copy_only=False)
+        self._key_sets: dict[frozenset, np.ndarray] = {}
+        self._rows_of_key: dict[str, np.ndarray] = {}
+
+    def _keys(self, content: np.ndarray, colon: np.ndarray, maybe: np.ndarray) -> None:
+        """Which lines start with a key (the text before a colon that ends a line or precedes a space, when that
+        text is a name, or a quoted name: `'yes':` is the key yes), and a number for each name."""
+        rows = np.flatnonzero(maybe)
+        written = pc.dictionary_encode(self._spans(content[rows], colon[rows]))
+        names = [_key_name(form) for form in written.dictionary.to_pylist()]
+        self.key_names = sorted({name for name in names if name is not None}) or [""]
+        number = {name: i for i, name in enumerate(self.key_names)}
+        code_of_form = np.array([number.get(name, -1) for name in names] or [-1], np.int64)
+        code = code_of_form[written.indices.to_numpy(zero_copy_only=False)]
+        self.has_key = np.zeros(len(content), bool)
+        self.has_key[rows] = code >= 0
+        self.key_code = np.zeros(len(content), np.int64)
+        self.key_code[rows] = np.maximum(code, 0)
+        self._key_sets: dict[frozenset, np.ndarray] = {}
+        self._rows_of_key: dict[str, np.ndarray] = {}
 
     def _is_key(self, names) -> np.ndarray:
-        wanted = [i for i, name in enumerate(self.key_names) if name in names]
-        return np.isin(self.key_code, wanted) & self.has_key
+        names = frozenset(names)
+        if names not in self._key_sets:
+            wanted = np.array([name in names for name in self.key_names], bool)
+            self._key_sets[names] = wanted[self.key_code] & self.has_key
+        return self._key_sets[names]
 
     # --- structure -----------------------------------------------------------------------------------------
 
     def _structure(self) -> None:
         n, file, col, dash, has_key = self.n, self.file, self.col, self.dash, self.has_key
         first = np.r_[True, file[1:] != file[:-1]]
-        empty_val = _ints(pc.utf8_length(self.text)) == 0
+        empty_val = self.start == self.end
         header = first & has_key & self._is_key({"records"}) & empty_val & (col == 0)
         after_header = np.r_[False, header[:-1]]
         is_list_file = np.zeros(len(self.labels), bool)
@@ -286,56 +339,100 @@ class _Batch:
         same = np.flatnonzero(pairs[order][1:] == pairs[order][:-1])
         self._reject(self.file[rows[order[same]]])
 
-    # --- values --------------------------------------------------------------------------------------------
-
     def _values(self) -> None:
         """The kind of every value (text, null, boolean, ...) and the text of the text ones, unquoted."""
-        text = self.text
+        b, start, end = self.bytes, self.start, self.end
+        first, last = b[start], b[np.maximum(end - 1, 0)]
+        length = end - start
         value_line = (self.has_key & ~self.opener & ~self.null_key) | (~self.has_key & ~self.header)
-        plain = _mask(pc.match_substring_regex(text, _PLAIN)) & ~_mask(pc.match_substring_regex(text, _NOT_PLAIN))
+        hashes = self._positions(35)
+        plain = (length > 0) & ~_INDICATOR[first] & (last != 58)
+        plain[plain] = ~self._holds(self.colons[b[self.colons + 1] == 32], plain) & \
+            ~self._holds(hashes[b[hashes - 1] == 32] - 1, plain)
         quoted = value_line & ~plain
-        double = quoted & _mask(pc.match_substring_regex(text, _DOUBLE)) if quoted.any() else quoted
-        single = quoted & _mask(pc.match_substring_regex(text, _SINGLE)) if quoted.any() else quoted
-        escaped = quoted & ~double & _mask(pc.match_substring_regex(text, _ESCAPED)) if quoted.any() else quoted
-        empty_list = quoted & _mask(pc.equal(text, "[]"))
+        enclosed = quoted & (length >= 2)
+        double = enclosed & (first == 34) & (last == 34)
+        single = enclosed & (first == 39) & (last == 39)
+        escaped = np.zeros(self.n, bool)
+        if double.any():  # a double-quoted value with more quotes or a backslash inside: maybe escapes
+            inner = double & ((self._count(self._positions(34), double) != 2) |
+                              (self._count(self._positions(92), double) != 0))
+            escaped = inner
+            double &= ~inner
+            if escaped.any():
+                escaped[escaped] = _mask(pc.match_substring_regex(self._text(escaped), _ESCAPED))
+        if single.any():
+            single[single] = _mask(pc.match_substring_regex(self._text(single), _SINGLE))
+        empty_list = quoted & (length == 2) & (first == 91) & (last == 93)
         kind = np.full(self.n, NONE, np.int8)
         kind[value_line & (plain | double | single | escaped)] = STR
         kind[empty_list] = EMPTY_LIST
         kind[self.null_key] = NULL
         kind[self.opener] = OPENER
         self._reject_lines(value_line & (kind == NONE))
-        unquoted = text
-        if double.any():
-            unquoted = pc.if_else(pa.array(double), pc.utf8_slice_codeunits(text, 1, -1), unquoted)
-        if single.any():
-            inner = pc.replace_substring(pc.utf8_slice_codeunits(text, 1, -1), "''", "'")
-            unquoted = pc.if_else(pa.array(single), inner, unquoted)
         self.bool_value = np.zeros(self.n, bool)
         self.int_value = np.zeros(self.n, np.int64)
-        self._resolve_plain(value_line & plain, kind)
-        if escaped.any():
-            rows = np.flatnonzero(escaped)
-            values = [_unescape(value) for value in pc.take(text, pa.array(rows)).to_pylist()]
+        self._resolve_plain(value_line & plain & _RESOLVABLE_START[first], kind)
+        unquoted = double | single | escaped
+        strings = self._spans(start + unquoted, end - unquoted, mask=kind != STR)
+        changed = escaped | (single & (self._count(self._positions(39), single) > 2))  # '' inside
+        if changed.any():
+            rows = np.flatnonzero(changed)
+            values = [_unescape(text) if escaped[i] else text[1:-1].replace("''", "'")
+                      for i, text in zip(rows, self._text(changed).to_pylist())]
             kind[rows] = [STR if value is not None else NONE for value in values]
-            self._reject_lines(escaped & (kind == NONE))
-            unquoted = pc.replace_with_mask(unquoted, pa.array(escaped), pa.array(values, unquoted.type))
-        self.kind = kind
-        strings = pc.if_else(pa.array(kind == STR), unquoted, pa.scalar(None, unquoted.type))
-        self.strings = strings.cast(pa.string())
+            self._reject_lines(changed & (kind == NONE))
+            strings = pc.replace_with_mask(strings, pa.array(changed), pa.array(values, pa.string()))
+        self.kind, self.strings = kind, strings
         # text that Python's strip() would change, or empty text: the full path reports or cleans it
-        edge = quoted | (plain & self._anywhere(_WIDE_SPACE))
+        wide = not self.ascii and self._anywhere(_WIDE_SPACE)
+        edge = quoted | (plain & wide)
+        maybe = edge & (kind == STR) & (changed | (end - unquoted == start + unquoted) |
+                                        _EDGE_BYTE[b[start + unquoted]] | _EDGE_BYTE[b[end - unquoted - 1]])
         self.edge_space = np.zeros(self.n, bool)
-        if edge.any():
-            rows = np.flatnonzero(edge & (kind == STR))
-            values = pc.take(self.strings, pa.array(rows))
+        if maybe.any():
+            rows = np.flatnonzero(maybe)
+            values = pc.take(strings, _indices(rows))
             self.edge_space[rows] = _mask(pc.match_substring_regex(values, _EDGE_SPACE)) | \
                 (_ints(pc.utf8_length(values)) == 0)
+
+    def _text(self, lines: np.ndarray) -> pa.Array:
+        """The value text of the lines in the mask ``lines``, as written (quotes included)."""
+        rows = np.flatnonzero(lines)
+        return self._spans(self.start[rows], self.end[rows])
+
+    def _holds(self, positions: np.ndarray, lines: np.ndarray) -> np.ndarray:
+        """For the lines in the mask, whether the value holds one of the (sorted) positions, its last character
+        excepted."""
+        start, end = self.start[lines], self.end[lines]
+        after = np.append(positions, np.iinfo(np.int64).max)[np.searchsorted(positions, start)]
+        return after < end - 1
+
+    def _count(self, positions: np.ndarray, lines: np.ndarray) -> np.ndarray:
+        """How many of the (sorted) positions each value of the lines in the mask holds (0 for other lines)."""
+        rows = np.flatnonzero(lines)
+        out = np.zeros(self.n, np.int64)
+        out[rows] = np.searchsorted(positions, self.end[rows]) - np.searchsorted(positions, self.start[rows])
+        return out
+
+    def _spells(self, rows: np.ndarray, word: bytes) -> np.ndarray:
+        """Whether the value of each of the lines ``rows`` is ``word``."""
+        start = self.start[rows]
+        same = self.end[rows] - start == len(word)
+        for i, byte in enumerate(word):
+            same &= self.bytes[start + i] == byte
+        return same
 
     def _resolve_plain(self, plain: np.ndarray, kind: np.ndarray) -> None:
         """Plain values that YAML reads as null, a boolean or a number (the loader's own resolver decides
         for all but the most common forms)."""
         rows = np.flatnonzero(plain)
-        values = pc.take(self.text, pa.array(rows))
+        for word, value in ((b"null", None), (b"false", False), (b"true", True)):  # most, found without Arrow
+            spelt = self._spells(rows, word)
+            kind[rows[spelt]] = NULL if value is None else BOOL
+            self.bool_value[rows[spelt]] = bool(value)
+            rows = rows[~spelt]
+        values = self._spans(self.start[rows], self.end[rows])
         maybe = _mask(pc.match_substring_regex(values, _RESOLVABLE))
         rows, values = rows[maybe], values.filter(pa.array(maybe))
         if not len(rows):
@@ -384,10 +481,18 @@ class _Batch:
             raise _Reject(np.array(sorted(rejected)))
         return out
 
-    def _scatter(self, lines: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
-        """For each of ``size`` rows, the line holding its value among ``lines`` (-1 if none)."""
+    def _key_rows(self, name: str) -> np.ndarray:
+        """The lines with this key."""
+        if name not in self._rows_of_key:
+            self._rows_of_key[name] = np.flatnonzero(self._is_key({name}))
+        return self._rows_of_key[name]
+
+    def _scatter(self, name: str, lines: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
+        """For each of ``size`` rows, the line holding its value among the lines with key ``name`` in the mask
+        ``lines`` (-1 if none); ``group`` gives the row of each line."""
+        rows = self._key_rows(name)
+        rows = rows[lines[rows]]
         where = np.full(size, -1, np.int64)
-        rows = np.flatnonzero(lines)
         where[group[rows]] = rows
         return where
 
@@ -398,10 +503,8 @@ class _Batch:
         key = column.raw_key
         if "." in key:  # a key of a nested mapping: votes.yes
             head, _, sub = key.partition(".")
-            lines = self.in_map & self._is_key({head})[self.owner1] & self._is_key({sub})
-        else:
-            lines = lines & self._is_key({key})
-        where = self._scatter(lines, group, len(files))
+            key, lines = sub, self.in_map & self._is_key({head})[self.owner1]
+        where = self._scatter(key, lines, group, len(files))
         found = where >= 0
         at = np.maximum(where, 0)
         kind = np.where(found, self.kind[at], NULL)
@@ -417,7 +520,7 @@ class _Batch:
             wrong |= ~missing & ((values < 0) | (values > 32767))
             array = pa.array(np.clip(values, 0, 32767).astype(np.int16), pa.int16(), mask=missing)
         else:
-            array = pc.take(self.strings, pa.array(where, mask=~found))
+            array = pc.take(self.strings, _indices(where, mask=~found))
             if column.type == "date32":
                 start, _, precision, bad = parse_dates(array)
                 wrong |= bad | (~missing & (precision != 3))
@@ -488,14 +591,14 @@ class _Batch:
 
     def _derive_country(self, columns: dict, files: np.ndarray, rejected: set[int]) -> None:
         size = len(files)
-        where = self._scatter(self.level1 & self._is_key({"country"}), self.record, size)
+        where = self._scatter("country", self.level1, self.record, size)
         found = where >= 0
         at = np.maximum(where, 0)
         kind = np.where(found, self.kind[at], NULL)
         rejected.update(files[(kind != NULL) & ((kind != STR) | self.edge_space[at])].tolist())
         state = _mask(pc.equal(columns["actor_type"], "state"))
         rejected.update(files[state & (kind == NULL)].tolist())
-        names = pc.take(self.strings, pa.array(where, mask=~found))
+        names = pc.take(self.strings, _indices(where, mask=~found))
         codes = {}
         for name in pc.unique(names).drop_null().to_pylist():
             try:
@@ -524,7 +627,7 @@ class _Batch:
         owners = self.owner1[starts]
         first = np.r_[True, owners[1:] != owners[:-1]]
         position = np.arange(size) - np.maximum.accumulate(np.where(first, np.arange(size), 0))
-        parent_ids = pc.take(ids, pa.array(self.record[starts]))
+        parent_ids = pc.take(ids, _indices(self.record[starts]))
         self._unknown_keys(under, _allowed_keys(table, self.folder, True), rejected)
         self._list_keys_hold_lists(under, rejected)
         parent_column = _parent_column(table, self.folder)
@@ -539,7 +642,7 @@ class _Batch:
         if "supports" in table.raw_extra:
             columns["supports"] = self._supports(under, group, size, files, rejected)
         arrow = pa.Table.from_arrays([columns[c.name] for c in table.columns], schema=arrow_schema(table))
-        origins = OriginColumns(self.labels, files, pc.take(ids, pa.array(self.record[starts])), key, position)
+        origins = OriginColumns(self.labels, files, pc.take(ids, _indices(self.record[starts])), key, position)
         out[table.name] = Piece(arrow, origins)
         if table.name == "statements":
             self._themes(under, group, columns["statement_id"], origins, out, rejected)
@@ -552,7 +655,7 @@ class _Batch:
 
     def _supports(self, under, group, size, files, rejected: set[int]) -> pa.Array:
         lines, items = self._list_items(under, group, "supports")
-        values = pc.take(self.strings, pa.array(lines))
+        values = pc.take(self.strings, _indices(lines))
         allowed = pa.array(sorted(_supported_fields(self.folder)), pa.string())
         known = _mask(pc.is_in(values, value_set=allowed)) & (self.kind[lines] == STR)
         rejected.update(files[items[~known]].tolist())
@@ -571,9 +674,9 @@ class _Batch:
         first = np.r_[True, items[1:] != items[:-1]]
         position = np.arange(len(lines)) - np.maximum.accumulate(np.where(first, np.arange(len(lines)), 0))
         table = TABLES["statement_themes"]
-        arrow = pa.Table.from_arrays([pc.take(statement_ids, pa.array(items)), pc.take(self.strings, pa.array(lines))],
+        arrow = pa.Table.from_arrays([pc.take(statement_ids, _indices(items)), pc.take(self.strings, _indices(lines))],
                                      schema=arrow_schema(table))
-        theme_origins = OriginColumns(self.labels, origins.file[items], pc.take(origins.record, pa.array(items)),
+        theme_origins = OriginColumns(self.labels, origins.file[items], pc.take(origins.record, _indices(items)),
                                       origins.key, origins.item[items], position)
         out[table.name] = Piece(arrow, theme_origins)
 
@@ -609,6 +712,17 @@ def _digits(values: pa.Array, start: int, stop: int) -> np.ndarray:
     digits = _mask(pc.match_substring_regex(part, r"^[0-9]+$"))
     clean = pc.if_else(pa.array(digits), part, pa.scalar("0", pa.string()))
     return pc.cast(clean, pa.int64()).to_numpy(zero_copy_only=False)
+
+
+def _key_name(written: str) -> str | None:
+    """The name a key written so stands for, or None if it is not a key."""
+    match = _KEY.fullmatch(written)
+    return None if match is None else written.strip("'\"")
+
+
+def _indices(rows: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+    """Row numbers for ``take`` (null where ``mask``): as int32, which Arrow takes several times faster."""
+    return pa.array(np.asarray(rows, np.int32), mask=mask)
 
 
 def _mask(array) -> np.ndarray:
