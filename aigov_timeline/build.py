@@ -12,6 +12,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,15 +21,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import docs
-from .checks import DERIVED_MISSING, collapse, table_problems
+from .checks import DERIVED_MISSING, quote_search, table_problems
 from .columnar import Origins
-from .frames import to_frame
 from .loaders import file_sha256
 from .metadata import TABLES
 from .normalise import Origin, Rows, normalise
+from .parallel import cores
 from .problems import DataProblems, Problem
 from .raw import MAX_TEXT_BYTES, RawData, inside, read_raw, read_text_file, sha256_text
 from .schemas import arrow_schema, datapackage, package_sources
+from .texts import Texts
 
 MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
@@ -51,10 +54,9 @@ class Built:
 
 # --- reading and checking ------------------------------------------------------------------------------------
 
-def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Problem],
-                  texts: dict[str, str]) -> pa.Table:
+def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Problem], texts: Texts) -> pa.Table:
     """Read each source's stored text (inside the raw folder) and check its recorded SHA-256; return the table
-    with the actual checksums, and fill ``texts`` (source_id -> text with whitespace collapsed)."""
+    with the actual checksums, and add each text to ``texts``."""
     records = {r.id: r.data for r in raw.records.get("sources", [])}
     recorded = sources.column("text_sha256").to_pylist()  # rows read by the fast path carry the recorded value
     actual_sums = []
@@ -67,22 +69,31 @@ def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Probl
             folders[path.parent] = inside(raw.root, path.parent)
         return folders[path.parent]
 
-    for i, (source_id, rel) in enumerate(zip(sources.column("source_id").to_pylist(),
-                                             sources.column("text_path").to_pylist())):
-        actual_sums.append(None)
+    ids, rels = sources.column("source_id").to_pylist(), sources.column("text_path").to_pylist()
+    placed: dict[int, Problem | Path] = {}  # each row with a text: where the text is, or what is wrong with its path
+    for i, rel in enumerate(rels):
         if not isinstance(rel, str):
             continue
-        origin = origins[i]
-        path = raw.root / rel
+        origin, path = origins[i], raw.root / rel
         if os.path.isabs(rel) or ".." in Path(rel).parts or not within(path):
-            problems.append(Problem(origin.file, origin.record, "text", "path leaves the raw folder", rel,
-                                    "stored texts live under texts/ inside the raw folder"))
+            placed[i] = Problem(origin.file, origin.record, "text", "path leaves the raw folder", rel,
+                                "stored texts live under texts/ inside the raw folder")
+        elif not path.is_file():
+            placed[i] = Problem(origin.file, origin.record, "text", "stored text file not found", rel,
+                                f"save the quoted text as {raw.label}/{rel}")
+        else:
+            placed[i] = path
+    paths = [(path, raw.path_label(rels[i])) for i, path in placed.items() if isinstance(path, Path)]
+    read = _prefetched(lambda item: read_text_file(*item, MAX_TEXT_BYTES), paths)
+    for i, (source_id, rel) in enumerate(zip(ids, rels)):
+        actual_sums.append(None)
+        if i not in placed:
             continue
-        if not path.is_file():
-            problems.append(Problem(origin.file, origin.record, "text", "stored text file not found", rel,
-                                    f"save the quoted text as {raw.label}/{rel}"))
+        if isinstance(placed[i], Problem):
+            problems.append(placed[i])
             continue
-        text, problem = read_text_file(path, raw.path_label(rel), MAX_TEXT_BYTES)
+        origin = origins[i]
+        text, problem = next(read)
         if problem:
             problems.append(Problem(origin.file, origin.record, "text", f"stored text {rel}: {problem.message}", rel,
                                     problem.hint))
@@ -98,9 +109,20 @@ def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Probl
                                     expected, "restore the text, or re-check every quote from this source and "
                                     "then update text_sha256"))
         actual_sums[i] = actual
-        texts[source_id] = collapse(text)
+        texts.add(source_id, text)
     index = sources.schema.get_field_index("text_sha256")
     return sources.set_column(index, sources.schema.field(index), pa.array(actual_sums, pa.string()))
+
+
+def _prefetched(function, items: list, ahead: int = 256):
+    """``map(function, items)`` with up to ``ahead`` calls run early in threads (reading files overlaps)."""
+    with ThreadPoolExecutor(8) as pool:
+        pending = deque(pool.submit(function, item) for item in items[:ahead])
+        for item in items[ahead:]:
+            yield pending.popleft().result()
+            pending.append(pool.submit(function, item))
+        while pending:
+            yield pending.popleft().result()
 
 
 def _dataset(raw: RawData, problems: list[Problem]) -> dict:
@@ -152,21 +174,23 @@ def check_raw(raw_dir: Path, label: str | None = None, fast: bool = True) -> Bui
     dataset = _dataset(raw, problems)
     arrow, origins = _tables(raw, rows)
     del rows
-    texts: dict[str, str] = {}
-    arrow["sources"] = _source_texts(raw, arrow["sources"], origins["sources"], problems, texts)
-    frames = {name: to_frame(t) for name, t in arrow.items()}
 
     def origin_of(table: str, index: int) -> Origin:
         return origins[table][index]
 
-    problems += table_problems(frames, origin_of, texts)
-    del frames, texts
+    with Texts() as texts:
+        arrow["sources"] = _source_texts(raw, arrow["sources"], origins["sources"], problems, texts)
+        quote_problems = quote_search(arrow, texts)  # worker processes search while the other checks run
+        problems += table_problems(arrow, origin_of)
+        problems += quote_problems(origin_of)
     if problems:  # a reference to a record whose file could not be read follows from that file's problem
         problems = [p for p in problems if not (p.message.endswith(" has this ID") and p.value in raw.unreadable)]
         raise DataProblems(_dedupe(problems), raw.label)
     version = dataset["version"]
-    tables = {name: _sorted(t).replace_schema_metadata(arrow_schema(TABLES[name], version).metadata)
-              for name, t in arrow.items()}
+    origins.clear()  # (a large index, not needed once the checks pass)
+    tables = {}
+    for name in list(arrow):  # each table sorted in turn, its unsorted rows released
+        tables[name] = _sorted(arrow.pop(name)).replace_schema_metadata(arrow_schema(TABLES[name], version).metadata)
     return Built(dataset, tables)
 
 
@@ -189,12 +213,14 @@ def categories(tables: dict[str, pa.Table]) -> dict[str, list[str]]:
 def write_processed(built: Built, out: Path) -> None:
     """Write the Parquet files, manifest.json and datapackage.json into an (empty) folder."""
     out.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for name, table in built.tables.items():
-        path = out / f"{name}.parquet"
+
+    def write(name: str) -> dict:
+        table, path = built.tables[name], out / f"{name}.parquet"
         pq.write_table(table, path, compression="zstd")
-        files[name] = {"path": path.name, "rows": table.num_rows, "bytes": path.stat().st_size,
-                       "sha256": file_sha256(path)}
+        return {"path": path.name, "rows": table.num_rows, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
+
+    with ThreadPoolExecutor(cores()) as pool:  # Parquet encoding and hashing run outside the GIL
+        files = dict(zip(built.tables, pool.map(write, built.tables)))
     manifest = {"name": built.dataset["name"], "data_version": built.version, "pyarrow": pa.__version__,
                 "tables": files}
     (out / MANIFEST).write_text(_json(manifest), encoding="utf-8")

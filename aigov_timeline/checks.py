@@ -7,7 +7,6 @@ The same checks run on a raw folder being built (problems point at raw files) an
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from itertools import islice
 
@@ -15,27 +14,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .frames import to_frame
 from .metadata import EVIDENCE, TABLES, Table
 from .normalise import Origin
 from .problems import Problem, allowed_hint, closest
+from .texts import Texts, collapse
 
 OriginOf = Callable[[str, int], Origin]
-_WS = re.compile(r"\s+")
 MAX_FK_HINTS = 200
 MAX_PLACES = 3
 DERIVED_MISSING = "could not be derived"
-
-
-_OTHER_SPACE = ("\\x09-\\x0d\\x1c-\\x1f\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}"
-                "\\x{3000}")
-SPACE_CLASS = f"[ {_OTHER_SPACE}]"
-"""Python's whitespace (``str.isspace``) as a class of Arrow's regular expressions, whose ``\\s`` is ASCII only."""
-_NEEDS_COLLAPSE = f"[{_OTHER_SPACE}]|  |^ | $"
-
-
-def collapse(text: str) -> str:
-    """Whitespace normalisation for the quote check: every run of whitespace becomes one space."""
-    return " ".join(text.split())  # the same as _WS.sub(" ", text).strip(), in a third of the time
 
 
 def _problem(origin: Origin, field: str | None, message: str, value=None, hint=None, with_value=True) -> Problem:
@@ -127,17 +115,20 @@ def _pattern_hint(name: str, pattern: str) -> str:
 
 # --- across tables -------------------------------------------------------------------------------------------
 
-def key_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf) -> list[Problem]:
+def key_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> list[Problem]:
     """Primary keys unique; columns declared unique have no duplicates (nulls allowed where declared). The rows
     nested in a duplicated record are not reported again."""
     problems = []
     duplicated: dict[str, set] = {}
-    for name, frame in frames.items():
+    for name, arrow in tables.items():
         table = TABLES[name]
         keys = list(table.primary_key)
         parent = table.column(table.parent_key).references if table.parent_key else None
         groups = [keys] + [[c.name] for c in table.columns if c.unique and [c.name] != keys]
         for cols in groups:
+            if not _has_duplicates(arrow, cols):  # found by Arrow; described (rarely) with pandas
+                continue
+            frame = to_frame(arrow.select(list(dict.fromkeys(cols + ([table.parent_key] if parent else [])))))
             sub = frame[cols]
             dup = sub.duplicated(keep=False) & sub.notna().all(axis=1)
             if duplicated.get(parent):
@@ -152,6 +143,24 @@ def key_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf) -> list[P
             for value, indexes in rows.items():
                 problems += [_duplicate(table, cols, value, i, indexes, origin_of) for i in indexes]
     return problems
+
+
+def _has_duplicates(table: pa.Table, cols: list[str]) -> bool:
+    """Whether two rows without nulls in ``cols`` have the same values there."""
+    if len(cols) == 1:
+        column = table.column(cols[0])
+        return pc.count_distinct(column, mode="only_valid").as_py() < len(column) - column.null_count
+    complete = table.select(cols)
+    if any(complete.column(c).null_count for c in cols):
+        complete = complete.filter(_all_valid(complete))
+    return complete.group_by(cols).aggregate([]).num_rows < complete.num_rows
+
+
+def _all_valid(table: pa.Table) -> pa.ChunkedArray:
+    valid = pc.is_valid(table.column(0))
+    for column in table.columns[1:]:
+        valid = pc.and_(valid, pc.is_valid(column))
+    return valid
 
 
 def _duplicate(table: Table, cols: list[str], value: tuple, index: int, indexes: list[int],
@@ -173,84 +182,93 @@ def _duplicate(table: Table, cols: list[str], value: tuple, index: int, indexes:
                     value if len(cols) > 1 else value[0], hint)
 
 
-def foreign_key_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf) -> list[Problem]:
+def foreign_key_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> list[Problem]:
     """Every foreign key (vocabulary codes included) resolves to an existing row."""
     problems = []
-    for name, frame in frames.items():
+    value_sets: dict[str, pa.Array] = {}
+    for name, arrow in tables.items():
         table = TABLES[name]
         for col in table.foreign_keys:
             target = TABLES[col.references]
-            if target.name not in frames:
+            if target.name not in tables:
                 continue
-            known = frames[target.name][target.primary_key[0]]
-            values = frame[col.name]
-            bad = values.notna() & ~_isin(values, known)
+            if target.name not in value_sets:
+                value_sets[target.name] = _value_set(tables[target.name].column(target.primary_key[0]))
+            bad = pc.and_(pc.is_valid(arrow.column(col.name)),
+                          pc.invert(pc.is_in(arrow.column(col.name), value_set=value_sets[target.name])))
+            bad = _true_rows(bad)
+            if not bad:
+                continue
+            known = value_sets[target.name].to_pylist()
+            values = arrow.column(col.name)
             known_set = None
-            for n, index in enumerate(frame.index[bad]):
-                value = values[index]
+            for n, index in enumerate(bad):
+                value = values[index].as_py()
                 if col.is_vocabulary:
-                    hint = allowed_hint(value, known.tolist())
+                    hint = allowed_hint(value, known)
                     message = f"unknown code in {target.name}"
                 else:
                     if known_set is None:
-                        known_set = known.tolist()
+                        known_set = known
                     guesses = closest(value, known_set) if n < MAX_FK_HINTS else []
                     hint = (f"closest existing: {', '.join(guesses)}; " if guesses else "") + \
                         f"fix the ID, or add {_a(target.name[:-1])} record with this ID"
                     message = f"no {target.name[:-1]} has this ID"
-                problems.append(_problem(origin_of(name, int(index)), _raw_field(table, col.name), message, value,
-                                         hint))
+                problems.append(_problem(origin_of(name, index), _raw_field(table, col.name), message, value, hint))
     return problems
+
+
+def _true_rows(mask) -> list[int]:
+    """The row numbers where a boolean column is true."""
+    return pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
+
+
+def _value_set(column: pa.ChunkedArray) -> pa.Array:
+    """The distinct non-null values of a column, in order of first appearance (as pandas ``unique`` gives them)."""
+    return pc.unique(column).drop_null().cast(pa.string())
 
 
 def _a(noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
-def relation_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf) -> list[Problem]:
+def relation_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> list[Problem]:
     """A relation links two different rows; an actor is not its own parent."""
     problems = []
     for name, a, b in (("event_relations", "event_id", "related_event_id"),
                        ("document_relations", "document_id", "related_document_id"),
                        ("actors", "actor_id", "parent_id")):
-        frame = frames.get(name)
-        if frame is None:
+        table = tables.get(name)
+        if table is None:
             continue
-        for index in frame.index[frame[a] == frame[b]]:
-            problems.append(_problem(origin_of(name, int(index)), _raw_field(TABLES[name], b),
-                                     "a record cannot relate to itself", frame.loc[index, b],
+        same = pc.fill_null(pc.equal(table.column(a), table.column(b)), False)
+        for index in _true_rows(same):
+            problems.append(_problem(origin_of(name, index), _raw_field(TABLES[name], b),
+                                     "a record cannot relate to itself", table.column(b)[index].as_py(),
                                      "point to the other record"))
     return problems
 
 
-def evidence_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf) -> list[Problem]:
+def evidence_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> list[Problem]:
     """Every event, document and actor cites at least one source; a Wikidata QID is shown by a quote."""
     problems = []
     for entity, evidence, key in EVIDENCE:
-        if entity not in frames or evidence not in frames:
+        if entity not in tables or evidence not in tables:
             continue
-        frame, cited = frames[entity], frames[evidence]
-        for index in frame.index[~_isin(frame[key], cited[key])]:
-            problems.append(_problem(origin_of(entity, int(index)), "evidence", "no evidence: every record needs "
+        arrow, cited = tables[entity], tables[evidence]
+        uncited = pc.invert(pc.fill_null(pc.is_in(arrow.column(key), value_set=_value_set(cited.column(key))), False))
+        for index in _true_rows(uncited):
+            problems.append(_problem(origin_of(entity, index), "evidence", "no evidence: every record needs "
                                      "at least one source and quote", with_value=False,
                                      hint="add `evidence: [{source: src-..., quote: \"...\"}]`"))
-        if "wikidata_qid" in frame:
-            for index in _qids_not_quoted(frame, cited, key):
+        if "wikidata_qid" in arrow.column_names:
+            frame = to_frame(arrow.select([key, "wikidata_qid"]))
+            for index in _qids_not_quoted(frame, to_frame(cited.select([key, "quote"])), key):
                 qid = frame.loc[index, "wikidata_qid"]
                 problems.append(_problem(origin_of(entity, int(index)), "wikidata_qid",
                                          "no evidence quote shows this QID", qid,
                                          "quote the source text that shows it, or leave wikidata_qid null"))
     return problems
-
-
-def _isin(values: pd.Series, known: pd.Series) -> pd.Series:
-    """``values.isin(known)`` (a missing value matches a missing value) done by Arrow: pandas makes a Python object
-    of every known value first."""
-    if not len(known):
-        return pd.Series(False, index=values.index)
-    value_set = pa.array(known.unique(), type=pa.string(), from_pandas=True)
-    found = pc.is_in(pa.array(values, type=pa.string(), from_pandas=True), value_set=value_set)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
 def _qids_not_quoted(frame: pd.DataFrame, cited: pd.DataFrame, key: str) -> pd.Index:
@@ -263,25 +281,21 @@ def _qids_not_quoted(frame: pd.DataFrame, cited: pd.DataFrame, key: str) -> pd.I
     return with_qid.index[~with_qid.index.isin(shown)]
 
 
-def quote_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf, texts: dict[str, str]) -> list[Problem]:
-    """Every quote occurs verbatim (after whitespace normalisation) in the stored text of its source."""
-    problems = []
-    for name, frame in frames.items():
-        if "quote" not in frame.columns or "source_id" not in frame.columns:
-            continue
-        quotes = pa.array(frame["quote"], type=pa.string(), from_pandas=True)
-        spaced = pc.fill_null(pc.match_substring_regex(quotes, _NEEDS_COLLAPSE), False)
-        spaced = spaced.to_numpy(zero_copy_only=False)  # only these need collapsing before the search
-        for index, source_id, quote, odd in zip(frame.index, frame["source_id"].tolist(), quotes.to_pylist(),
-                                                spaced):
-            text = texts.get(source_id)
-            if text is None or not isinstance(quote, str):
-                continue  # an unknown source is reported by the foreign-key check
-            if (collapse(quote) if odd else quote) not in text:
-                near = closest_passage(collapse(quote), text)
-                problems.append(_problem(origin_of(name, int(index)), "quote",
-                                         f"quote not found in the stored text of {source_id}", quote,
-                                         f"copy the words exactly; closest text in the source: {near!r}"))
+def quote_search(tables: dict[str, pa.Table], texts: Texts) -> Callable[[OriginOf], list[Problem]]:
+    """Start checking that every quote occurs verbatim (after whitespace normalisation) in the stored text of its
+    source; returns the function that waits for the search and gives the problems."""
+    cited = {name: table for name, table in tables.items() if {"quote", "source_id"} <= set(table.column_names)}
+    search = texts.search([(table.column("source_id"), table.column("quote")) for table in cited.values()])
+
+    def problems(origin_of: OriginOf) -> list[Problem]:
+        out = []
+        for (name, table), rows in zip(cited.items(), search.missing()):
+            for row in rows.tolist():
+                source_id, quote = table.column("source_id")[row].as_py(), table.column("quote")[row].as_py()
+                near = closest_passage(collapse(quote), texts.get(source_id))
+                out.append(_problem(origin_of(name, row), "quote", f"quote not found in the stored text of {source_id}",
+                                    quote, f"copy the words exactly; closest text in the source: {near!r}"))
+        return out
     return problems
 
 
@@ -295,16 +309,14 @@ def closest_passage(quote: str, text: str) -> str:
     return passage if len(passage) <= 160 else passage[:157] + "..."
 
 
-def table_problems(frames: dict[str, pd.DataFrame], origin_of: OriginOf,
-                   texts: dict[str, str] | None = None) -> list[Problem]:
-    """Every check: pandera per table, then keys, foreign keys, relations, evidence and (given texts) quotes."""
+def table_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> list[Problem]:
+    """Every check of the tables themselves: pandera per table, then keys, foreign keys, relations and evidence
+    (the quotes are checked against the stored texts by ``quote_search``)."""
     problems = []
-    for name, frame in frames.items():
-        problems += pandera_problems(TABLES[name], frame, origin_of)
-    problems += key_problems(frames, origin_of)
-    problems += foreign_key_problems(frames, origin_of)
-    problems += relation_problems(frames, origin_of)
-    problems += evidence_problems(frames, origin_of)
-    if texts is not None:
-        problems += quote_problems(frames, origin_of, texts)
+    for name, table in tables.items():  # one table in pandas at a time
+        problems += pandera_problems(TABLES[name], to_frame(table), origin_of)
+    problems += key_problems(tables, origin_of)
+    problems += foreign_key_problems(tables, origin_of)
+    problems += relation_problems(tables, origin_of)
+    problems += evidence_problems(tables, origin_of)
     return problems

@@ -14,7 +14,6 @@ full path gives. ``tests/test_columnar.py`` checks that both paths give the same
 from __future__ import annotations
 
 import codecs
-import os
 import re
 import stat
 from dataclasses import dataclass
@@ -25,12 +24,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .checks import SPACE_CLASS
 from .metadata import TABLES, Column, Table, date_columns
 from .normalise import (STATEMENT_THEMES_KEY, Origin, _allowed_keys, _children, _country, _entity, _nested_keys,
                         _parent_column, _supported_fields)
 from .raw import MAX_YAML_BYTES, _Loader
+from .parallel import in_parallel
 from .schemas import arrow_schema
+from .texts import SPACE_CLASS
 
 BATCH_BYTES = 32_000_000
 """Files are read in batches of about this many bytes (memory per batch is a few times this)."""
@@ -772,9 +772,8 @@ def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
     batches = [(folder, batch, size) for folder, rels in files.items() for batch, size in _batches(raw.root, rels)]
     tasks = [(folder, [raw.path_label(rel) for rel in batch], [raw.root / rel for rel in batch], batch)
              for folder, batch, _ in batches]
-    workers = min(len(tasks), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
     big = sum(size for _, _, size in batches) >= PARALLEL_BYTES
-    results = _in_parallel([task[:3] for task in tasks], workers) if workers > 1 and big else None
+    results = in_parallel(_read_task, [task[:3] for task in tasks]) if big else None
     if results is None:
         results = [_read_task(task[:3]) for task in tasks]
     left: dict[str, list[str]] = {folder: [] for folder in files}
@@ -783,19 +782,6 @@ def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
             raw.fast.setdefault(name, []).append(piece)
         left[folder] += [batch[i] for i in rest]
     return left
-
-
-def _in_parallel(tasks: list, workers: int) -> list | None:
-    """The results of the tasks, computed by worker processes; None if the workers cannot be started or die."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-    from multiprocessing import get_context
-
-    try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
-            return list(pool.map(_read_task, tasks))
-    except (BrokenProcessPool, OSError):
-        return None
 
 
 def _read_task(task) -> tuple[dict[str, Piece], list[int]]:

@@ -37,8 +37,6 @@ class Rows:
 
     rows: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in TABLES})
     origins: dict[str, list[Origin]] = field(default_factory=lambda: {name: [] for name in TABLES})
-    texts: dict[str, str] = field(default_factory=dict)
-    """source_id -> stored text with whitespace collapsed, for the quote check."""
 
     def add(self, table: str, row: dict, origin: Origin) -> None:
         self.rows[table].append(row)

@@ -19,7 +19,7 @@ def check_processed(folder: Path) -> dict[str, int]:
     """Run the table and cross-table checks on a processed folder; return rows per table or raise DataProblems."""
     folder = Path(folder)
     problems: list[Problem] = []
-    frames = {}
+    tables = {}
     for name, spec in TABLES.items():
         path = folder / f"{name}.parquet"
         try:
@@ -34,14 +34,14 @@ def check_processed(folder: Path) -> dict[str, int]:
             problems.append(Problem(str(path), None, None, "the file's schema differs from the declared schema",
                                     hint="rebuild with `aigov-timeline build`"))
             continue
-        frames[name] = to_frame(arrow)
+        tables[name] = arrow
 
     def origin_of(table: str, index: int) -> Origin:
-        frame = frames[table]
-        key = " / ".join(str(frame.iloc[index][k]) for k in TABLES[table].primary_key)
+        row = to_frame(tables[table].slice(index, 1)).iloc[0]
+        key = " / ".join(str(row[k]) for k in TABLES[table].primary_key)
         return Origin(str(folder / f"{table}.parquet"), key)
 
-    problems += table_problems(frames, origin_of)
+    problems += table_problems(tables, origin_of)
     if problems:
         raise DataProblems(problems, str(folder))
-    return {name: len(frame) for name, frame in frames.items()}
+    return {name: table.num_rows for name, table in tables.items()}

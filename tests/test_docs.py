@@ -10,7 +10,7 @@ import yaml
 
 import aigov_timeline as agt
 from aigov_timeline import build, docs
-from aigov_timeline.checks import collapse
+from aigov_timeline.texts import collapse
 from aigov_timeline.cli import parser
 from aigov_timeline.metadata import TABLES
 from conftest import PROCESSED, RAW, REPO

@@ -1,0 +1,87 @@
+"""The quote search (``aigov_timeline.texts``): the same quotes are found missing whether searched here or by worker
+processes, in chunks of any size, with whitespace collapsed on both sides."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from aigov_timeline import texts as texts_module
+from aigov_timeline.texts import Texts, collapse
+
+TEXTS = {
+    "src-a": "The Council met on\n18 July 2023   to discuss AI.",
+    "src-b": "Réunion du Conseil sur l’IA — 人工智能\u00a0治理.",
+    "src-c": "",
+}
+CASES = [  # (source, quote, found)
+    ("src-a", "met on 18 July 2023 to discuss", True),
+    ("src-a", "met on\t18 July  2023", True),
+    ("src-a", " The Council ", True),
+    ("src-a", "met in 18 July", False),
+    ("src-a", "discuss AI. The", False),  # not across the end of the text
+    ("src-b", "The Council met", False),  # not in another source's text
+    ("src-b", "l’IA — 人工智能 治理", True),
+    ("src-b", "l'IA", False),
+    ("src-c", "", True),
+    ("src-c", "anything", False),
+    ("src-missing", "anything", None),  # a source without a text: not searched
+    ("src-a", None, None),  # a null quote: not searched
+]
+
+
+def expected_missing(cases) -> list[int]:
+    return [i for i, (_, _, found) in enumerate(cases) if found is False]
+
+
+@pytest.fixture()
+def texts():
+    with Texts() as stored:
+        for source_id, text in TEXTS.items():
+            stored.add(source_id, text)
+        yield stored
+
+
+def columns(cases, chunk: int):
+    ids = [c[0] for c in cases]
+    quotes = [c[1] for c in cases]
+    chunked = pa.chunked_array([pa.array(quotes[i:i + chunk], pa.string()) for i in range(0, len(quotes), chunk)],
+                               pa.string())
+    return pa.chunked_array([pa.array(ids, pa.string())]), chunked
+
+
+def test_collapsed_texts_read_back(texts):
+    assert texts.get("src-a") == collapse(TEXTS["src-a"]) == "The Council met on 18 July 2023 to discuss AI."
+    assert texts.get("src-b") == collapse(TEXTS["src-b"])
+    assert texts.get("src-c") == ""
+    assert texts.get("src-missing") is None
+    assert "src-a" in texts and "src-missing" not in texts
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 100])
+def test_missing_quotes_are_found_in_this_process(texts, chunk, monkeypatch):
+    monkeypatch.setattr(texts_module, "CHUNK_QUOTES", 4)
+    search = texts.search([columns(CASES, chunk), columns(CASES[::-1], chunk)])
+    assert search.started is None
+    missing = search.missing()
+    assert missing[0].tolist() == expected_missing(CASES)
+    assert missing[1].tolist() == expected_missing(CASES[::-1])
+
+
+def test_worker_processes_find_the_same(texts, monkeypatch):
+    monkeypatch.setattr(texts_module, "PARALLEL_QUOTES", 1)
+    monkeypatch.setattr(texts_module, "CHUNK_QUOTES", 3)
+    cases = CASES * 5
+    search = texts.search([columns(cases, 2), columns(CASES, 7)])
+    assert search.started is not None and len(search.tasks) > 2
+    missing = search.missing()
+    assert missing[0].tolist() == expected_missing(cases)
+    assert missing[1].tolist() == expected_missing(CASES)
+
+
+def test_the_file_is_removed_on_exit():
+    with Texts() as stored:
+        stored.add("src-a", "text")
+        path = stored.path
+        assert texts_module.os.path.exists(path)
+    assert not texts_module.os.path.exists(path)
