@@ -12,7 +12,6 @@ import os
 import shutil
 import sys
 import tempfile
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,31 +68,22 @@ def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Probl
             folders[path.parent] = inside(raw.root, path.parent)
         return folders[path.parent]
 
-    ids, rels = sources.column("source_id").to_pylist(), sources.column("text_path").to_pylist()
-    placed: dict[int, Problem | Path] = {}  # each row with a text: where the text is, or what is wrong with its path
-    for i, rel in enumerate(rels):
+    for i, (source_id, rel) in enumerate(zip(sources.column("source_id").to_pylist(),
+                                             sources.column("text_path").to_pylist())):
+        actual_sums.append(None)
         if not isinstance(rel, str):
             continue
-        origin, path = origins[i], raw.root / rel
-        if os.path.isabs(rel) or ".." in Path(rel).parts or not within(path):
-            placed[i] = Problem(origin.file, origin.record, "text", "path leaves the raw folder", rel,
-                                "stored texts live under texts/ inside the raw folder")
-        elif not path.is_file():
-            placed[i] = Problem(origin.file, origin.record, "text", "stored text file not found", rel,
-                                f"save the quoted text as {raw.label}/{rel}")
-        else:
-            placed[i] = path
-    paths = [(path, raw.path_label(rels[i])) for i, path in placed.items() if isinstance(path, Path)]
-    read = _prefetched(lambda item: read_text_file(*item, MAX_TEXT_BYTES), paths)
-    for i, (source_id, rel) in enumerate(zip(ids, rels)):
-        actual_sums.append(None)
-        if i not in placed:
-            continue
-        if isinstance(placed[i], Problem):
-            problems.append(placed[i])
-            continue
         origin = origins[i]
-        text, problem = next(read)
+        path = raw.root / rel
+        if os.path.isabs(rel) or ".." in Path(rel).parts or not within(path):
+            problems.append(Problem(origin.file, origin.record, "text", "path leaves the raw folder", rel,
+                                    "stored texts live under texts/ inside the raw folder"))
+            continue
+        if not path.is_file():
+            problems.append(Problem(origin.file, origin.record, "text", "stored text file not found", rel,
+                                    f"save the quoted text as {raw.label}/{rel}"))
+            continue
+        text, problem = read_text_file(path, raw.path_label(rel), MAX_TEXT_BYTES)
         if problem:
             problems.append(Problem(origin.file, origin.record, "text", f"stored text {rel}: {problem.message}", rel,
                                     problem.hint))
@@ -112,17 +102,6 @@ def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Probl
         texts.add(source_id, text)
     index = sources.schema.get_field_index("text_sha256")
     return sources.set_column(index, sources.schema.field(index), pa.array(actual_sums, pa.string()))
-
-
-def _prefetched(function, items: list, ahead: int = 256):
-    """``map(function, items)`` with up to ``ahead`` calls run early in threads (reading files overlaps)."""
-    with ThreadPoolExecutor(8) as pool:
-        pending = deque(pool.submit(function, item) for item in items[:ahead])
-        for item in items[ahead:]:
-            yield pending.popleft().result()
-            pending.append(pool.submit(function, item))
-        while pending:
-            yield pending.popleft().result()
 
 
 def _dataset(raw: RawData, problems: list[Problem]) -> dict:
