@@ -153,6 +153,7 @@ def check_raw(raw_dir: Path, label: str | None = None, fast: bool = True) -> Bui
     dataset = _dataset(raw, problems)
     arrow, origins = _tables(raw, rows)
     del rows
+    raw.fast.clear()  # the tables hold the rows now: sorting them below can then release the unsorted ones
 
     def origin_of(table: str, index: int) -> Origin:
         return origins[table][index]
