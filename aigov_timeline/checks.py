@@ -201,16 +201,13 @@ def foreign_key_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> li
                 continue
             known = value_sets[target.name].to_pylist()
             values = arrow.column(col.name)
-            known_set = None
             for n, index in enumerate(bad):
                 value = values[index].as_py()
                 if col.is_vocabulary:
                     hint = allowed_hint(value, known)
                     message = f"unknown code in {target.name}"
                 else:
-                    if known_set is None:
-                        known_set = known
-                    guesses = closest(value, known_set) if n < MAX_FK_HINTS else []
+                    guesses = closest(value, known) if n < MAX_FK_HINTS else []
                     hint = (f"closest existing: {', '.join(guesses)}; " if guesses else "") + \
                         f"fix the ID, or add {_a(target.name[:-1])} record with this ID"
                     message = f"no {target.name[:-1]} has this ID"
