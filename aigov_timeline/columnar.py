@@ -239,8 +239,6 @@ class _Batch:
         self.col = pos - starts + 2 * self.dash  # the column where the key or value starts
         self.n = len(starts)
         self.index = np.arange(self.n)
-        self._key_sets: dict[frozenset, np.ndarray] = {}
-        self._rows_of_key: dict[str, np.ndarray] = {}
 
     def _keys(self, content: np.ndarray, colon: np.ndarray, maybe: np.ndarray) -> None:
         """Which lines start with a key (the text before a colon that ends a line or precedes a space, when that
@@ -339,6 +337,8 @@ class _Batch:
         same = np.flatnonzero(pairs[order][1:] == pairs[order][:-1])
         self._reject(self.file[rows[order[same]]])
 
+    # --- values --------------------------------------------------------------------------------------------
+
     def _values(self) -> None:
         """The kind of every value (text, null, boolean, ...) and the text of the text ones, unquoted."""
         b, start, end = self.bytes, self.start, self.end
@@ -355,10 +355,9 @@ class _Batch:
         single = enclosed & (first == 39) & (last == 39)
         escaped = np.zeros(self.n, bool)
         if double.any():  # a double-quoted value with more quotes or a backslash inside: maybe escapes
-            inner = double & ((self._count(self._positions(34), double) != 2) |
-                              (self._count(self._positions(92), double) != 0))
-            escaped = inner
-            double &= ~inner
+            escaped = double & ((self._count(self._positions(34), double) != 2) |
+                                (self._count(self._positions(92), double) != 0))
+            double &= ~escaped
             if escaped.any():
                 escaped[escaped] = _mask(pc.match_substring_regex(self._text(escaped), _ESCAPED))
         if single.any():

@@ -147,7 +147,6 @@ def _counts(series, label: str) -> list[str]:
 
 def _official_share(frames) -> list[str]:
     """Share of rows backed by at least one primary (official) source."""
-
     primary = frames["sources"].loc[frames["sources"]["is_primary"], "source_id"]
     rows = []
     for entity, evidence, key in EVIDENCE:
