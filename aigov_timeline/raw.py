@@ -223,21 +223,25 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, label: str) -> Problem:
 def _depth_problem(text: str, label: str) -> Problem | None:
     """A problem if lists and mappings nest deeper than MAX_DEPTH (read from the parser's events, stopping there)."""
     depth, top = 0, None
+
+    def too_deep(line: int) -> Problem:
+        return Problem(label, _record_in(text), top, f"lists and mappings nested too deeply (more than {MAX_DEPTH} "
+                       f"levels) at line {line}", hint="write a flat list of items")
     try:
         for event in yaml.parse(text, Loader=_BaseLoader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1
-                    return Problem(label, _record_in(text), top, f"lists and mappings nested too deeply (more than "
-                                   f"{MAX_DEPTH} levels) at line {line}", hint="write a flat list of items")
+                    return too_deep(event.start_mark.line + 1)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
             elif isinstance(event, yaml.ScalarEvent) and depth == 1:
                 top = event.value  # the last top-level key (or value): the key of the nested value
-    except yaml.YAMLError:
-        pass  # the loader reports it
-    return None
+    except yaml.YAMLError as exc:  # libyaml from 0.2.6 (PyYAML 6.0.4) stops at its own depth limit while scanning
+        mark = getattr(exc, "problem_mark", None)
+        if "maximum nesting depth" in str(getattr(exc, "problem", "")) and mark is not None:
+            return too_deep(mark.line + 1)
+    return None  # any other error: the loader reports it
 
 
 def _line(text: str, number: int) -> str:
