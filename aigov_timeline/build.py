@@ -25,6 +25,7 @@ from .columnar import Origins
 from .loaders import file_sha256
 from .metadata import TABLES
 from .normalise import Origin, Rows, normalise
+from .order import sort_order
 from .parallel import cores
 from .problems import DataProblems, Problem
 from .raw import MAX_TEXT_BYTES, RawData, inside, read_raw, read_text_file, sha256_text
@@ -113,14 +114,38 @@ def _dataset(raw: RawData, problems: list[Problem]) -> dict:
 
 
 def _tables(raw: RawData, rows: Rows) -> tuple[dict[str, pa.Table], dict[str, Origins]]:
-    """Every table: the rows the fast path read, then those normalised record by record; with their origins."""
+    """Every table in primary-key order, with the origins of its rows: the pieces the fast path read (each sorted
+    already) and the rows normalised record by record, put together in key order, or sorted as a whole where their
+    keys interleave."""
     tables, origins = {}, {}
     for name, spec in TABLES.items():
-        pieces = raw.fast.get(name, [])
+        keys = spec.primary_key
         slow = pa.Table.from_pylist(rows.rows[name], schema=arrow_schema(spec))
-        tables[name] = pa.concat_tables([p.table for p in pieces] + [slow])
-        origins[name] = Origins([p.origins for p in pieces] + [rows.origins[name]])
+        slow_origins = rows.origins[name]
+        order = sort_order(slow, keys)
+        if order is not None:
+            slow, slow_origins = slow.take(order), [slow_origins[i] for i in order]
+        pieces = [(p.table, p.origins) for p in raw.fast.get(name, [])] + [(slow, slow_origins)]
+        pieces = [piece for piece in pieces if piece[0].num_rows] or [(slow, slow_origins)]
+        ordered = _in_key_order(pieces, keys)
+        whole = pa.concat_tables([table for table, _ in ordered or pieces])
+        order = None if ordered else sort_order(whole, keys)
+        tables[name] = whole if order is None else whole.take(order)
+        origins[name] = Origins([part for _, part in ordered or pieces], order)
     return tables, origins
+
+
+def _in_key_order(pieces: list[tuple[pa.Table, object]], keys) -> list | None:
+    """The sorted pieces in an order that puts all their rows in key order, or None if their keys interleave."""
+    if any(table.column(key).null_count for table, _ in pieces for key in keys):
+        return None
+
+    def row(table: pa.Table, index: int) -> tuple:
+        return tuple(table.column(key)[index].as_py() for key in keys)
+
+    ordered = sorted(pieces, key=lambda piece: row(piece[0], 0))
+    ends = [(row(a, a.num_rows - 1), row(b, 0)) for (a, _), (b, _) in zip(ordered, ordered[1:])]
+    return ordered if all(last <= first for last, first in ends) else None
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -153,7 +178,7 @@ def check_raw(raw_dir: Path, label: str | None = None, fast: bool = True) -> Bui
     dataset = _dataset(raw, problems)
     arrow, origins = _tables(raw, rows)
     del rows
-    raw.fast.clear()  # the tables hold the rows now: sorting them below can then release the unsorted ones
+    raw.fast.clear()
 
     def origin_of(table: str, index: int) -> Origin:
         return origins[table][index]
@@ -167,16 +192,9 @@ def check_raw(raw_dir: Path, label: str | None = None, fast: bool = True) -> Bui
         problems = [p for p in problems if not (p.message.endswith(" has this ID") and p.value in raw.unreadable)]
         raise DataProblems(_dedupe(problems), raw.label)
     version = dataset["version"]
-    origins.clear()  # (a large index, not needed once the checks pass)
-    tables = {}
-    for name in list(arrow):  # each table sorted in turn, its unsorted rows released
-        tables[name] = _sorted(arrow.pop(name)).replace_schema_metadata(arrow_schema(TABLES[name], version).metadata)
+    tables = {name: table.replace_schema_metadata(arrow_schema(TABLES[name], version).metadata)
+              for name, table in arrow.items()}
     return Built(dataset, tables)
-
-
-def _sorted(table: pa.Table) -> pa.Table:
-    name = table.schema.metadata[b"aigov_timeline.table"].decode()
-    return table.sort_by([(key, "ascending") for key in TABLES[name].primary_key])
 
 
 # --- writing -------------------------------------------------------------------------------------------------

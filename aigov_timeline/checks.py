@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from .frames import to_frame
 from .metadata import EVIDENCE, TABLES, Table
 from .normalise import Origin
+from .order import duplicate_groups
 from .problems import Problem, allowed_hint, closest
 from .texts import Texts, collapse
 
@@ -126,41 +127,19 @@ def key_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> list[Probl
         parent = table.column(table.parent_key).references if table.parent_key else None
         groups = [keys] + [[c.name] for c in table.columns if c.unique and [c.name] != keys]
         for cols in groups:
-            if not _has_duplicates(arrow, cols):  # found by Arrow; described (rarely) with pandas
+            rows = duplicate_groups(arrow, cols)  # equal neighbours in key order (rows are sorted by key)
+            if rows and duplicated.get(parent):
+                parents = arrow.column(table.parent_key)
+                rows = [[i for i in group if parents[i].as_py() not in duplicated[parent]] for group in rows]
+                rows = [group for group in rows if group]
+            if not rows:
                 continue
-            frame = to_frame(arrow.select(list(dict.fromkeys(cols + ([table.parent_key] if parent else [])))))
-            sub = frame[cols]
-            dup = sub.duplicated(keep=False) & sub.notna().all(axis=1)
-            if duplicated.get(parent):
-                dup &= ~frame[table.parent_key].isin(duplicated[parent])
-            if not dup.any():
-                continue
-            rows: dict[tuple, list[int]] = {}
-            for index, value in zip(frame.index[dup], sub[dup].itertuples(index=False, name=None)):
-                rows.setdefault(value, []).append(int(index))
+            values = [tuple(arrow.column(c)[group[0]].as_py() for c in cols) for group in rows]
             if cols == keys and len(keys) == 1:
-                duplicated[name] = {value[0] for value in rows}
-            for value, indexes in rows.items():
+                duplicated[name] = {value[0] for value in values}
+            for value, indexes in zip(values, rows):
                 problems += [_duplicate(table, cols, value, i, indexes, origin_of) for i in indexes]
     return problems
-
-
-def _has_duplicates(table: pa.Table, cols: list[str]) -> bool:
-    """Whether two rows without nulls in ``cols`` have the same values there."""
-    if len(cols) == 1:
-        column = table.column(cols[0])
-        return pc.count_distinct(column, mode="only_valid").as_py() < len(column) - column.null_count
-    complete = table.select(cols)
-    if any(complete.column(c).null_count for c in cols):
-        complete = complete.filter(_all_valid(complete))
-    return complete.group_by(cols).aggregate([]).num_rows < complete.num_rows
-
-
-def _all_valid(table: pa.Table) -> pa.ChunkedArray:
-    valid = pc.is_valid(table.column(0))
-    for column in table.columns[1:]:
-        valid = pc.and_(valid, pc.is_valid(column))
-    return valid
 
 
 def _duplicate(table: Table, cols: list[str], value: tuple, index: int, indexes: list[int],

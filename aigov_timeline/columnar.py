@@ -27,8 +27,9 @@ import pyarrow.compute as pc
 from .metadata import TABLES, Column, Table, date_columns
 from .normalise import (STATEMENT_THEMES_KEY, Origin, _allowed_keys, _children, _country, _entity, _nested_keys,
                         _parent_column, _supported_fields)
-from .raw import MAX_YAML_BYTES, _Loader
+from .order import sort_order
 from .parallel import in_parallel
+from .raw import MAX_YAML_BYTES, _Loader
 from .schemas import arrow_schema
 from .texts import SPACE_CLASS
 
@@ -101,6 +102,12 @@ class OriginColumns:
             return Origin(file, record, field)
         return Origin(file, record, f"{field}.{STATEMENT_THEMES_KEY}[{self.theme[index]}]", scalar=True)
 
+    def take(self, order: np.ndarray) -> OriginColumns:
+        def rows(array):
+            return None if array is None else array[order]
+        return OriginColumns(self.files, self.file[order], self.record.take(_indices(order)), self.key,
+                             rows(self.item), rows(self.theme))
+
 
 @dataclass
 class Piece:
@@ -108,6 +115,12 @@ class Piece:
 
     table: pa.Table
     origins: OriginColumns
+
+    def sorted(self) -> Piece:
+        """The rows in primary-key order."""
+        name = self.table.schema.metadata[b"aigov_timeline.table"].decode()
+        order = sort_order(self.table, TABLES[name].primary_key)
+        return self if order is None else Piece(self.table.take(_indices(order)), self.origins.take(order))
 
 
 def read_files(paths: list[Path]) -> list[bytes | None]:
@@ -478,7 +491,7 @@ class _Batch:
             self._child_tables(key, table, ids, out, rejected)
         if rejected:
             raise _Reject(np.array(sorted(rejected)))
-        return out
+        return {name: piece.sorted() for name, piece in out.items()}
 
     def _key_rows(self, name: str) -> np.ndarray:
         """The lines with this key."""
@@ -751,16 +764,20 @@ def _resolver():
 
 
 class Origins:
-    """The origins of a table's rows: fast-read parts (``OriginColumns``) then a list of ``Origin``."""
+    """The origins of a table's rows: fast-read parts (``OriginColumns``) then a list of ``Origin``; with ``order``,
+    row ``i`` is the part row ``order[i]`` (the table was sorted after the parts were put together)."""
 
-    def __init__(self, parts: list):
+    def __init__(self, parts: list, order: np.ndarray | None = None):
         self.parts = [part for part in parts if len(part)]
         self.ends = np.cumsum([len(part) for part in self.parts])
+        self.order = order
 
     def __len__(self) -> int:
         return int(self.ends[-1]) if len(self.ends) else 0
 
     def __getitem__(self, index: int) -> Origin:
+        if self.order is not None:
+            index = int(self.order[index])
         k = int(np.searchsorted(self.ends, index, side="right"))
         return self.parts[k][index - (int(self.ends[k - 1]) if k else 0)]
 

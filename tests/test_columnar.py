@@ -228,3 +228,59 @@ def test_dates_are_parsed_like_the_date_model():
         assert not bad[i], value
         assert (start[i].item(), end[i].item(), ["", "year", "month", "day"][precision[i]]) == \
             (parsed.start, parsed.end, parsed.precision), value
+
+
+def _records(path: Path) -> list[str]:
+    """The records of a generated file (``records:`` then one ``- id:`` block each), as written."""
+    return ["- id:" + block for block in path.read_text(encoding="utf-8").split("\n- id:")[1:]]
+
+
+def _write_records(path: Path, records: list[str]) -> None:
+    path.write_text("records:\n" + "".join(r if r.endswith("\n") else r + "\n" for r in records), encoding="utf-8")
+
+
+@pytest.fixture()
+def one_file_a_batch(monkeypatch):
+    """Every file read as a batch of its own, so that each table comes in several pieces."""
+    monkeypatch.setattr(columnar, "BATCH_BYTES", 1)
+
+
+@pytest.fixture()
+def interleaved(generated, tmp_path) -> Path:
+    """The generated folder with the events of its first two files dealt alternately between them, so that the
+    pieces of the events tables interleave by key."""
+    raw = tmp_path / "raw"
+    shutil.copytree(generated, raw)
+    first, second = sorted((raw / "events").glob("*.yaml"))[:2]
+    records = _records(first) + _records(second)
+    _write_records(first, records[0::2])
+    _write_records(second, records[1::2])
+    return raw
+
+
+def test_pieces_that_interleave_by_key_are_sorted_as_a_whole(interleaved, one_file_a_batch):
+    pieces = read_raw(interleaved, fast=True).fast["events"]
+    assert len(pieces) >= 2
+    ids = [piece.table.column("event_id").to_pylist() for piece in pieces]
+    assert all(piece == sorted(piece) for piece in ids), "each piece is sorted by its reader"
+    assert ids[0][-1] > ids[1][0], "the first two pieces interleave"
+    tables = build.check_raw(interleaved).tables
+    for name in ("events", "event_actors", "event_evidence"):
+        keys = tables[name].select(list(build.TABLES[name].primary_key)).to_pylist()
+        assert keys == sorted(keys, key=lambda row: tuple(row.values())), name
+    assert assert_same(interleaved) == "built"
+
+
+def test_a_duplicate_id_in_two_pieces_is_reported_at_both(generated, tmp_path, one_file_a_batch):
+    raw = tmp_path / "raw"
+    shutil.copytree(generated, raw)
+    first, second = sorted((raw / "events").glob("*.yaml"))[:2]
+    copied = _records(first)[3]
+    _write_records(second, _records(second) + [copied])
+    with pytest.raises(DataProblems) as caught:
+        build.check_raw(raw)
+    copied_id = copied.split("\n", 1)[0].removeprefix("- id: ")
+    duplicates = [p for p in caught.value.problems if p.message.startswith("duplicate primary key") and p.field == "id"]
+    assert {(p.file.rsplit("/", 1)[-1], p.record) for p in duplicates} == {(first.name, copied_id),
+                                                                           (second.name, copied_id)}
+    assert assert_same(raw) == "problems"
