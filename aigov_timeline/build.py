@@ -13,10 +13,11 @@ import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import docs
@@ -28,7 +29,7 @@ from .normalise import Origin, Rows, normalise
 from .order import sort_order
 from .parallel import cores
 from .problems import DataProblems, Problem
-from .raw import MAX_TEXT_BYTES, RawData, inside, read_raw, read_text_file, sha256_text
+from .raw import RawData, read_raw, sha256_text, stored_text
 from .schemas import arrow_schema, datapackage, package_sources
 from .texts import Texts
 
@@ -55,42 +56,23 @@ class Built:
 # --- reading and checking ------------------------------------------------------------------------------------
 
 def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Problem], texts: Texts) -> pa.Table:
-    """Read each source's stored text (inside the raw folder) and check its recorded SHA-256; return the table
-    with the actual checksums, and add each text to ``texts``."""
+    """Add every stored text to ``texts``: those the fast path read and checked, then those of the other sources,
+    read here, with their recorded SHA-256 checked. Returns the table with the actual checksums."""
+    for ids, collapsed, ends in raw.fast_texts:
+        texts.add_collapsed(ids, collapsed, ends)
+    raw.fast_texts.clear()
     records = {r.id: r.data for r in raw.records.get("sources", [])}
-    recorded = sources.column("text_sha256").to_pylist()  # rows read by the fast path carry the recorded value
-    actual_sums = []
+    paths, recorded = sources.column("text_path"), sources.column("text_sha256")
+    actual_sums = recorded.to_pylist()  # rows read by the fast path carry their checked checksum
     folders: dict[Path, bool] = {}
-
-    def within(path: Path) -> bool:  # inside(), resolving each folder once rather than every file
-        if path.is_symlink():
-            return inside(raw.root, path)
-        if path.parent not in folders:
-            folders[path.parent] = inside(raw.root, path.parent)
-        return folders[path.parent]
-
-    for i, (source_id, rel) in enumerate(zip(sources.column("source_id").to_pylist(),
-                                             sources.column("text_path").to_pylist())):
-        actual_sums.append(None)
-        if not isinstance(rel, str):
-            continue
-        origin = origins[i]
-        path = raw.root / rel
-        if os.path.isabs(rel) or ".." in Path(rel).parts or not within(path):
-            problems.append(Problem(origin.file, origin.record, "text", "path leaves the raw folder", rel,
-                                    "stored texts live under texts/ inside the raw folder"))
-            continue
-        if not path.is_file():
-            problems.append(Problem(origin.file, origin.record, "text", "stored text file not found", rel,
-                                    f"save the quoted text as {raw.label}/{rel}"))
-            continue
-        text, problem = read_text_file(path, raw.path_label(rel), MAX_TEXT_BYTES)
+    for i in pc.indices_nonzero(pc.and_(pc.is_valid(paths), pc.is_null(recorded))).to_pylist():
+        rel, origin = paths[i].as_py(), origins[i]
+        text, problem = stored_text(raw.root, rel, raw.path_label(rel), folders)
         if problem:
-            problems.append(Problem(origin.file, origin.record, "text", f"stored text {rel}: {problem.message}", rel,
-                                    problem.hint))
+            problems.append(replace(problem, file=origin.file, record=origin.record))
             continue
         actual = sha256_text(text)
-        expected = recorded[i] if recorded[i] is not None else records.get(origin.record, {}).get("text_sha256")
+        expected = records.get(origin.record, {}).get("text_sha256")
         if expected is None:
             problems.append(Problem(origin.file, origin.record, "text_sha256", "missing checksum of the stored text",
                                     hint=f"add `text_sha256: {actual}`"))
@@ -100,7 +82,7 @@ def _source_texts(raw: RawData, sources: pa.Table, origins, problems: list[Probl
                                     expected, "restore the text, or re-check every quote from this source and "
                                     "then update text_sha256"))
         actual_sums[i] = actual
-        texts.add(source_id, text)
+        texts.add(sources.column("source_id")[i].as_py(), text)
     index = sources.schema.get_field_index("text_sha256")
     return sources.set_column(index, sources.schema.field(index), pa.array(actual_sums, pa.string()))
 

@@ -29,9 +29,9 @@ from .normalise import (STATEMENT_THEMES_KEY, Origin, _allowed_keys, _children, 
                         _parent_column, _supported_fields)
 from .order import sort_order
 from .parallel import in_parallel
-from .raw import MAX_YAML_BYTES, _Loader
+from .raw import MAX_YAML_BYTES, _Loader, sha256_text, stored_text
 from .schemas import arrow_schema
-from .texts import SPACE_CLASS
+from .texts import SPACE_CLASS, collapse
 
 BATCH_BYTES = 32_000_000
 """Files are read in batches of about this many bytes (memory per batch is a few times this)."""
@@ -111,10 +111,11 @@ class OriginColumns:
 
 @dataclass
 class Piece:
-    """The rows one batch gives a table."""
+    """The rows one batch gives a table (for sources, with their stored texts: see ``_with_texts``)."""
 
     table: pa.Table
     origins: OriginColumns
+    texts: tuple[list[str], bytes, list[int]] | None = None
 
     def sorted(self) -> Piece:
         """The rows in primary-key order."""
@@ -149,9 +150,10 @@ def _utf8(data: bytes) -> bool:
         return False
 
 
-def read_batch(folder: str, labels: list[str], datas: list[bytes | None]) -> tuple[dict[str, Piece], list[int]]:
-    """Read a batch of files of one record folder. Returns the rows of every table they fill, and the numbers
-    of the files left to the full reader."""
+def read_batch(folder: str, labels: list[str], datas: list[bytes | None], root: Path | None = None
+               ) -> tuple[dict[str, Piece], list[int]]:
+    """Read a batch of files of one record folder (sources with their stored texts, from the raw folder ``root``).
+    Returns the rows of every table they fill, and the numbers of the files left to the full reader."""
     left = {i for i, data in enumerate(datas) if data is None}
     while True:
         keep = [i for i in range(len(datas)) if i not in left]
@@ -159,9 +161,31 @@ def read_batch(folder: str, labels: list[str], datas: list[bytes | None]) -> tup
             return {}, sorted(left)
         try:
             pieces = _Batch(folder, [labels[i] for i in keep], [datas[i] for i in keep]).pieces()
+            if root is not None and "sources" in pieces:
+                pieces["sources"] = _with_texts(pieces["sources"], root)
             return pieces, sorted(left)
         except _Reject as exc:
             left |= {keep[int(i)] for i in exc.files}
+
+
+def _with_texts(piece: Piece, root: Path) -> Piece:
+    """The sources with the collapsed stored text of each; rejects the files of sources whose text cannot be used
+    (outside the raw folder, missing, unreadable, without its checksum or changed since it was quoted)."""
+    table, rejected, folders = piece.table, set(), {}
+    ids, texts = [], []
+    for row, (source_id, rel, expected) in enumerate(zip(*(table.column(c).to_pylist() for c in
+                                                          ("source_id", "text_path", "text_sha256")))):
+        if rel is None:
+            continue
+        text, problem = stored_text(root, rel, rel, folders)
+        if problem is not None or expected is None or sha256_text(text) != expected:
+            rejected.add(int(piece.origins.file[row]))
+            continue
+        ids.append(source_id)
+        texts.append(collapse(text).encode("utf-8"))
+    if rejected:
+        raise _Reject(np.array(sorted(rejected)))
+    return Piece(table, piece.origins, (ids, b"".join(texts), np.cumsum([len(t) for t in texts]).tolist()))
 
 
 class _Batch:
@@ -784,25 +808,30 @@ class Origins:
 
 def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
     """Read the files of the record folders in batches through the fast path, adding their rows to ``raw.fast``
-    (on every core when there is much to read); return the files of each folder left to the full reader."""
-    batches = [(folder, batch, size) for folder, rels in files.items() for batch, size in _batches(raw.root, rels)]
-    tasks = [(folder, [raw.path_label(rel) for rel in batch], [raw.root / rel for rel in batch], batch)
+    and the stored texts of their sources to ``raw.fast_texts`` (on every core when there is much to read);
+    return the files of each folder left to the full reader."""
+    folders = sorted(files, key=lambda folder: folder != "sources")  # the sources' batches read their texts too
+    batches = [(folder, batch, size) for folder in folders for batch, size in _batches(raw.root, files[folder])]
+    tasks = [(folder, [raw.path_label(rel) for rel in batch], [raw.root / rel for rel in batch], raw.root)
              for folder, batch, _ in batches]
     big = sum(size for _, _, size in batches) >= PARALLEL_BYTES
-    results = in_parallel(_read_task, [task[:3] for task in tasks]) if big else None
+    results = in_parallel(_read_task, tasks) if big else None
     if results is None:
-        results = [_read_task(task[:3]) for task in tasks]
+        results = [_read_task(task) for task in tasks]
     left: dict[str, list[str]] = {folder: [] for folder in files}
-    for (folder, _, _, batch), (pieces, rest) in zip(tasks, results):
+    for (folder, batch, _), (pieces, rest) in zip(batches, results):
         for name, piece in pieces.items():
+            if piece.texts is not None:
+                raw.fast_texts.append(piece.texts)
+                piece.texts = None
             raw.fast.setdefault(name, []).append(piece)
         left[folder] += [batch[i] for i in rest]
     return left
 
 
 def _read_task(task) -> tuple[dict[str, Piece], list[int]]:
-    folder, labels, paths = task
-    return read_batch(folder, labels, read_files(paths))
+    folder, labels, paths, root = task
+    return read_batch(folder, labels, read_files(paths), root)
 
 
 def _batches(root: Path, rels: list[str]):

@@ -164,6 +164,9 @@ class RawData:
     """IDs of the records in files that could not be read (as far as their `id:` line shows)."""
     fast: dict[str, list] = field(default_factory=dict)
     """Table name -> rows read by the fast path (``columnar.Piece``), for the files it took."""
+    fast_texts: list[tuple[list[str], bytes, list[int]]] = field(default_factory=list)
+    """The stored texts of the sources the fast path read, checked and collapsed: (source IDs, the texts one after
+    another, where each ends)."""
 
     def path_label(self, rel: str) -> str:
         return f"{self.label}/{rel}"
@@ -312,6 +315,31 @@ def inside(root: Path, path: Path) -> bool:
         return True
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
         return False
+
+
+def stored_text(root: Path, rel: str, label: str, folders: dict[Path, bool]) -> tuple[str | None, Problem | None]:
+    """The stored text of a source at ``rel`` inside the raw folder ``root``, or the problem that prevents reading
+    it (its field and record are left for the caller to fill in). ``folders`` caches which folders lie inside."""
+    path = root / rel
+    if os.path.isabs(rel) or ".." in Path(rel).parts or not _within(root, path, folders):
+        return None, Problem(label, None, "text", "path leaves the raw folder", rel,
+                             "stored texts live under texts/ inside the raw folder")
+    if not path.is_file():
+        return None, Problem(label, None, "text", "stored text file not found", rel,
+                             f"save the quoted text as {label}")
+    text, problem = read_text_file(path, label, MAX_TEXT_BYTES)
+    if problem:
+        return None, Problem(label, None, "text", f"stored text {rel}: {problem.message}", rel, problem.hint)
+    return text, None
+
+
+def _within(root: Path, path: Path, folders: dict[Path, bool]) -> bool:
+    """``inside(root, path)``, resolving each folder once rather than every file."""
+    if path.is_symlink():
+        return inside(root, path)
+    if path.parent not in folders:
+        folders[path.parent] = inside(root, path.parent)
+    return folders[path.parent]
 
 
 def _symlink_problem(raw: RawData, path: Path) -> str | None:

@@ -62,6 +62,15 @@ class Texts:
         self._spans[source_id] = (self._size, self._size + len(data))
         self._size += len(data)
 
+    def add_collapsed(self, source_ids: list[str], collapsed: bytes, ends: list[int]) -> None:
+        """Add texts collapsed already, one after another in ``collapsed``, each ending at its offset in ``ends``."""
+        self._file.write(collapsed)
+        start = self._size
+        for source_id, end in zip(source_ids, ends):
+            self._spans[source_id] = (start, self._size + end)
+            start = self._size + end
+        self._size += len(collapsed)
+
     def __contains__(self, source_id: str) -> bool:
         return source_id in self._spans
 

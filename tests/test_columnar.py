@@ -192,6 +192,46 @@ def test_a_file_with_a_problem_is_handed_back(base):
     assert fast_ids == ["evt-2024-03-21-example-adoption"]
 
 
+SOURCE = "sources/example-news.yaml"
+TEXT_LINE = "text: texts/src-example-news.txt\n"
+SOURCE_VARIANTS = {
+    # the fast path checks the stored texts of the sources it reads, and hands back a source whose text is wrong
+    "text changed": lambda raw: (raw / "texts/src-example-news.txt").write_text("Other words.\n", encoding="utf-8"),
+    "text missing": lambda raw: (raw / "texts/src-example-news.txt").unlink(),
+    "text with a byte-order mark": lambda raw: (raw / "texts/src-example-news.txt").write_bytes(
+        b"\xef\xbb\xbf" + (raw / "texts/src-example-news.txt").read_bytes()),
+    "text path leaves the folder": lambda raw: _edit(raw / SOURCE, TEXT_LINE, "text: ../../etc/passwd\n"),
+    "text symlink leaves the folder": lambda raw: ((raw / "texts/src-example-news.txt").unlink(),
+                                                  (raw / "texts/src-example-news.txt").symlink_to("/etc/hostname")),
+    "checksum missing": lambda raw: _edit(raw / SOURCE, _line_of(raw / SOURCE, "text_sha256:"), ""),
+}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _line_of(path: Path, start: str) -> str:
+    return next(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if line.startswith(start))
+
+
+@pytest.mark.parametrize("variant", list(SOURCE_VARIANTS))
+def test_a_source_whose_stored_text_is_wrong_gives_the_same_result_both_ways(base, variant):
+    SOURCE_VARIANTS[variant](base)
+    assert assert_same(base) == "problems"
+    assert [r.id for r in read_raw(base, fast=True).records["sources"]] == ["src-example-news"]
+
+
+def test_the_fast_path_gives_every_stored_text_it_checked(base):
+    raw = read_raw(base, fast=True)
+    assert [ids for ids, _, _ in raw.fast_texts] == [["src-example-news", "src-example-press"]]
+    ids, collapsed, ends = raw.fast_texts[0]
+    texts = [collapsed[a:b].decode("utf-8") for a, b in zip([0, *ends], ends)]
+    assert texts == [" ".join((base / f"texts/{i}.txt").read_text(encoding="utf-8").split()) for i in ids]
+
+
 plain_texts = st.text(st.characters(codec="utf-8", exclude_characters="\x85\ufeff"), min_size=1, max_size=30)
 
 
