@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -133,30 +134,43 @@ def er_diagram() -> str:
 
 # --- coverage ------------------------------------------------------------------------------------------------
 
-def _md_table(frame, columns: list[str]) -> list[str]:
+def _md_table(rows, columns: list[str]) -> list[str]:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in frame.itertuples(index=False):
+    for row in rows:
         lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return lines + [""]
 
 
-def _counts(series, label: str) -> list[str]:
-    counts = series.fillna("(none)").value_counts().sort_index()
-    return _md_table(counts.rename_axis(label).reset_index(name="rows"), [label, "rows"])
+def _counts(values: pa.ChunkedArray, label: str) -> list[str]:
+    """How many rows have each value (missing values as "(none)"), in the order of the values."""
+    counts = pc.value_counts(pc.fill_null(values.cast(pa.string()), "(none)"))
+    order = pc.array_sort_indices(counts.field("values")).to_pylist()
+    values, numbers = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+    return _md_table([(values[i], numbers[i]) for i in order], [label, "rows"])
 
 
-def _official_share(frames) -> list[str]:
+def _isin(values: pa.ChunkedArray, known: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Whether each value is among the known ones (a missing value matches a missing value)."""
+    return pc.is_in(values, value_set=pc.unique(known) if len(known) else pa.array([], values.type))
+
+
+def _count_true(mask) -> int:
+    return pc.sum(pc.cast(mask, pa.int64())).as_py() or 0
+
+
+def _official_share(tables: dict[str, pa.Table]) -> list[str]:
     """Share of rows backed by at least one primary (official) source."""
-    primary = frames["sources"].loc[frames["sources"]["is_primary"], "source_id"]
+    sources = tables["sources"]
+    primary = sources.column("source_id").filter(pc.fill_null(sources.column("is_primary"), False))
     rows = []
     for entity, evidence, key in EVIDENCE:
-        backed = frames[evidence].loc[_isin(frames[evidence]["source_id"], primary), key]
-        total = len(frames[entity])
-        rows.append((entity, total, int(_isin(frames[entity][key], backed).sum())))
+        cited = tables[evidence]
+        backed = cited.column(key).filter(_isin(cited.column("source_id"), primary))
+        rows.append((entity, tables[entity].num_rows, _count_true(_isin(tables[entity].column(key), backed))))
     for name in ("event_actors", "event_documents", "document_actors", "event_relations", "document_relations",
                  "statements"):
-        frame = frames[name]
-        rows.append((name, len(frame), int(_isin(frame["source_id"], primary).sum())))
+        table = tables[name]
+        rows.append((name, table.num_rows, _count_true(_isin(table.column("source_id"), primary))))
     lines = ["| table | rows | with a primary source | share |", "|---|---|---|---|"]
     for name, total, backed in rows:
         share = f"{backed / total:.0%}" if total else "–"
@@ -164,89 +178,68 @@ def _official_share(frames) -> list[str]:
     return lines + [""]
 
 
-def _isin(values, known):
-    """``values.isin(known)`` (a missing value matches a missing value) done by Arrow: pandas makes a Python object
-    of every known value first."""
-    import pandas as pd
-
-    if not len(known):
-        return pd.Series(False, index=values.index)
-    value_set = pa.array(known.unique(), type=pa.string(), from_pandas=True)
-    found = pc.is_in(pa.array(values, type=pa.string(), from_pandas=True), value_set=value_set)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
-
-
-def _source_use(frames) -> list[str]:
+def _source_use(tables: dict[str, pa.Table]) -> list[str]:
     """Which source supports which rows: a count per table for every source."""
-    import pandas as pd
-
-    cited = []
-    for name, frame in frames.items():
-        if "source_id" in frame.columns and name != "sources":
-            cited.append(frame[["source_id"]].assign(table=name))
-    use = pd.concat(cited).groupby(["source_id", "table"]).size().unstack(fill_value=0)
-    sources = frames["sources"]
-    use = use.reindex(sources["source_id"], fill_value=0)
-    names, counts = list(use.columns), use.to_numpy()
+    sources = tables["sources"]
+    ids = sources.column("source_id").combine_chunks()
+    counts = {}
+    for name in sorted(name for name, table in tables.items() if "source_id" in table.column_names
+                       and name != "sources"):
+        which = pc.index_in(tables[name].column("source_id"), value_set=ids).drop_null()
+        counts[name] = np.bincount(which.to_numpy(), minlength=len(ids)).tolist() if len(which) else [0] * len(ids)
     lines = ["| source | publisher | primary | rows supported |", "|---|---|---|---|"]
-    for source_id, publisher, primary, row in zip(sources["source_id"], sources["publisher"], sources["is_primary"],
-                                                  counts):
-        detail = ", ".join(f"{t} {n}" for t, n in zip(names, row) if n) or "none"
-        lines.append(f"| `{source_id}` | {_cell(publisher if isinstance(publisher, str) else '')} | "
-                     f"{'yes' if primary else 'no'} | {detail} |")
+    for i, (source_id, publisher, primary) in enumerate(zip(*(sources.column(c).to_pylist() for c in
+                                                             ("source_id", "publisher", "is_primary")))):
+        detail = ", ".join(f"{name} {n[i]}" for name, n in counts.items() if n[i]) or "none"
+        lines.append(f"| `{source_id}` | {_cell(publisher or '')} | {'yes' if primary else 'no'} | {detail} |")
     return lines + [""]
 
 
-def _gaps(frames, curated: list[str]) -> list[str]:
+def _listed(table: pa.Table, mask, columns: list[str]) -> list[tuple]:
+    """The values of ``columns`` in the rows where ``mask`` is true (or missing)."""
+    chosen = table.select(columns).filter(pc.fill_null(mask, True))
+    return list(zip(*(chosen.column(c).to_pylist() for c in columns)))
+
+
+def _gaps(tables: dict[str, pa.Table], curated: list[str]) -> list[str]:
     lines = [f"- {gap}" for gap in curated]
-    events, documents, sources = frames["events"], frames["documents"], frames["sources"]
-    weak = events[events["confidence"] != "official_record"]
-    lines.append(f"- {len(weak)} of {len(events)} events rest on press or inference, not an official record: "
-                 + ", ".join(f"`{e}`" for e in weak["event_id"]) + ".")
-    coarse = events[events["date_precision"] != "day"]
+    events, documents, sources = tables["events"], tables["documents"], tables["sources"]
+    weak = _listed(events, pc.not_equal(events.column("confidence"), "official_record"), ["event_id"])
+    lines.append(f"- {len(weak)} of {events.num_rows} events rest on press or inference, not an official record: "
+                 + ", ".join(f"`{e}`" for e, in weak) + ".")
+    coarse = _listed(events, pc.not_equal(events.column("date_precision"), "day"), ["event_id", "date"])
     lines.append(f"- {len(coarse)} events are dated only to the month or year: "
-                 + ", ".join(f"`{e}` ({d})" for e, d in zip(coarse["event_id"], coarse["date"])) + ".")
-    undated = documents[documents["date"].isna()]
-    lines.append(f"- {len(undated)} documents have no date: " + ", ".join(f"`{d}`" for d in undated["document_id"])
-                 + ".")
+                 + ", ".join(f"`{e}` ({d})" for e, d in coarse) + ".")
+    undated = _listed(documents, pc.is_null(documents.column("date")), ["document_id"])
+    lines.append(f"- {len(undated)} documents have no date: " + ", ".join(f"`{d}`" for d, in undated) + ".")
     for column in ("url", "published", "publisher"):
-        missing = sources[sources[column].isna()]
-        if len(missing):
+        missing = _listed(sources, pc.is_null(sources.column(column)), ["source_id"])
+        if missing:
             lines.append(f"- {len(missing)} sources have no {column}: "
-                         + ", ".join(f"`{s}`" for s in missing["source_id"]) + ".")
+                         + ", ".join(f"`{s}`" for s, in missing) + ".")
     return lines + [""]
-
-
-_COVERAGE_COLUMNS = {"event_id", "document_id", "actor_id", "source_id", "event_type", "document_type", "actor_type",
-                     "date", "date_start", "date_precision", "forum_id", "confidence", "name", "is_primary",
-                     "publisher", "url", "published"}
-"""The columns the coverage page reads (only these are converted to pandas)."""
 
 
 def coverage(tables: dict[str, pa.Table], version: str, curated_gaps: list[str]) -> str:
     """docs/coverage.md: what the data covers, how well it is sourced, and what is missing."""
-    from .frames import to_frame
-
-    frames = {name: to_frame(t.select([c for c in t.column_names if c in _COVERAGE_COLUMNS]))
-              for name, t in tables.items()}
-    events, documents, actors = frames["events"], frames["documents"], frames["actors"]
-    names = actors.set_index("actor_id")["name"]
+    events, documents, actors = tables["events"], tables["documents"], tables["actors"]
+    forums = pc.take(actors.column("name"), pc.index_in(events.column("forum_id"), value_set=actors.column(
+        "actor_id").combine_chunks()))
     lines = [HEADER.replace("data-dictionary", "coverage"), "# Coverage", "",
              f"Data version {version}. Generated from the processed tables by `aigov-timeline build`.", "",
              "## Rows per table", ""]
-    lines += _md_table(pa.table({"table": list(tables), "rows": [t.num_rows for t in tables.values()]})
-                       .to_pandas(), ["table", "rows"])
-    lines += ["## Events by type", ""] + _counts(events["event_type"], "event_type")
-    lines += ["## Events by year", ""] + _counts(events["date_start"].dt.year.astype(str), "year")
-    lines += ["## Events by forum", ""] + _counts(events["forum_id"].map(names), "forum")
-    lines += ["## Documents by type", ""] + _counts(documents["document_type"], "document_type")
-    lines += ["## Actors by type", ""] + _counts(actors["actor_type"], "actor_type")
+    lines += _md_table([(name, table.num_rows) for name, table in tables.items()], ["table", "rows"])
+    lines += ["## Events by type", ""] + _counts(events.column("event_type"), "event_type")
+    lines += ["## Events by year", ""] + _counts(pc.year(events.column("date_start")), "year")
+    lines += ["## Events by forum", ""] + _counts(forums, "forum")
+    lines += ["## Documents by type", ""] + _counts(documents.column("document_type"), "document_type")
+    lines += ["## Actors by type", ""] + _counts(actors.column("actor_type"), "actor_type")
     lines += ["## Confidence of events, documents and actors", ""]
     for name in ("events", "documents", "actors"):
-        lines += [f"`{name}`:", ""] + _counts(frames[name]["confidence"], "confidence")
+        lines += [f"`{name}`:", ""] + _counts(tables[name].column("confidence"), "confidence")
     lines += ["## Share of rows with an official (primary) source", "", "A row counts when at least one of the "
               "sources it cites is primary: an official record or the actor's own statement.", ""]
-    lines += _official_share(frames)
-    lines += ["## Known gaps", ""] + _gaps(frames, curated_gaps)
-    lines += ["## Which source supports which rows", ""] + _source_use(frames)
+    lines += _official_share(tables)
+    lines += ["## Known gaps", ""] + _gaps(tables, curated_gaps)
+    lines += ["## Which source supports which rows", ""] + _source_use(tables)
     return "\n".join(lines).rstrip() + "\n"
