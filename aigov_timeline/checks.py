@@ -10,12 +10,13 @@ import difflib
 from collections.abc import Callable
 from itertools import islice
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .frames import to_frame
-from .metadata import EVIDENCE, TABLES, Table
+from .metadata import EVIDENCE, TABLES, Column, Table
 from .normalise import Origin
 from .order import duplicate_groups
 from .problems import Problem, allowed_hint, closest
@@ -165,33 +166,47 @@ def foreign_key_problems(tables: dict[str, pa.Table], origin_of: OriginOf) -> li
     """Every foreign key (vocabulary codes included) resolves to an existing row."""
     problems = []
     value_sets: dict[str, pa.Array] = {}
-    for name, arrow in tables.items():
-        table = TABLES[name]
-        for col in table.foreign_keys:
-            target = TABLES[col.references]
-            if target.name not in tables:
-                continue
-            if target.name not in value_sets:
-                value_sets[target.name] = _value_set(tables[target.name].column(target.primary_key[0]))
-            bad = pc.and_(pc.is_valid(arrow.column(col.name)),
-                          pc.invert(pc.is_in(arrow.column(col.name), value_set=value_sets[target.name])))
-            bad = _true_rows(bad)
-            if not bad:
-                continue
-            known = value_sets[target.name].to_pylist()
-            values = arrow.column(col.name)
-            for n, index in enumerate(bad):
-                value = values[index].as_py()
-                if col.is_vocabulary:
-                    hint = allowed_hint(value, known)
-                    message = f"unknown code in {target.name}"
-                else:
-                    guesses = closest(value, known) if n < MAX_FK_HINTS else []
-                    hint = (f"closest existing: {', '.join(guesses)}; " if guesses else "") + \
-                        f"fix the ID, or add {_a(target.name[:-1])} record with this ID"
-                    message = f"no {target.name[:-1]} has this ID"
-                problems.append(_problem(origin_of(name, index), _raw_field(table, col.name), message, value, hint))
+    for (name, col), bad in _dangling(tables).items():
+        table, target = TABLES[name], TABLES[col.references]
+        if target.name not in value_sets:
+            value_sets[target.name] = _value_set(tables[target.name].column(target.primary_key[0]))
+        known = value_sets[target.name].to_pylist()
+        values = tables[name].column(col.name)
+        for n, index in enumerate(bad):
+            value = values[index].as_py()
+            if col.is_vocabulary:
+                hint = allowed_hint(value, known)
+                message = f"unknown code in {target.name}"
+            else:
+                guesses = closest(value, known) if n < MAX_FK_HINTS else []
+                hint = (f"closest existing: {', '.join(guesses)}; " if guesses else "") + \
+                    f"fix the ID, or add {_a(target.name[:-1])} record with this ID"
+                message = f"no {target.name[:-1]} has this ID"
+            problems.append(_problem(origin_of(name, index), _raw_field(table, col.name), message, value, hint))
     return problems
+
+
+def _dangling(tables: dict[str, pa.Table]) -> dict[tuple[str, Column], list[int]]:
+    """For each foreign key column with values that match no row of its table: (table name, column) -> those rows.
+    The columns that refer to one table are looked up together, so its keys are hashed once."""
+    referring: dict[str, list[tuple[str, Column]]] = {}
+    for name in tables:
+        for col in TABLES[name].foreign_keys:
+            if col.references in tables:
+                referring.setdefault(col.references, []).append((name, col))
+    dangling = {}
+    for target, columns in referring.items():
+        keys = tables[target].column(TABLES[target].primary_key[0]).drop_null().combine_chunks()
+        values = pa.chunked_array([chunk for name, col in columns for chunk in tables[name].column(col.name).chunks],
+                                  keys.type)
+        bad = np.array(_true_rows(pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=keys)))), int)
+        ends = np.cumsum([tables[name].num_rows for name, _ in columns])
+        for (name, col), start, end in zip(columns, np.r_[0, ends[:-1]], ends):
+            rows = bad[(bad >= start) & (bad < end)] - start
+            if len(rows):
+                dangling[(name, col.name)] = rows.tolist()
+    return {(name, col): dangling[(name, col.name)] for name in tables for col in TABLES[name].foreign_keys
+            if (name, col.name) in dangling}
 
 
 def _true_rows(mask) -> list[int]:

@@ -158,13 +158,14 @@ def _close() -> None:
 
 
 def _search(task: tuple[np.ndarray, list[pa.Array]]) -> np.ndarray:
-    """The positions in the task's rows of the quotes not found in their source's text."""
+    """The positions in the task's rows of the quotes not found in their source's text. The quotes are searched
+    source by source, so that each text is read from memory once rather than once per quote."""
     which, chunks = task
     text, starts, ends = _MAPPED["text"], _MAPPED["starts"], _MAPPED["ends"]
     find = text.find
-    quotes = (quote for chunk in chunks for quote in _collapsed(chunk.cast(pa.string())).cast(pa.binary()).to_pylist())
-    missing = []
-    for i, (k, quote) in enumerate(zip(which.tolist(), quotes)):
-        if k >= 0 and quote is not None and find(quote, starts[k], ends[k]) < 0:
-            missing.append(i)
-    return np.array(missing, np.int64)
+    quotes = [quote for chunk in chunks for quote in _collapsed(chunk.cast(pa.string())).cast(pa.binary()).to_pylist()]
+    order = np.argsort(which, kind="stable")
+    order = order[which[order] >= 0].tolist()
+    sources = which.tolist()
+    missing = [i for i in order if quotes[i] is not None and find(quotes[i], starts[sources[i]], ends[sources[i]]) < 0]
+    return np.array(sorted(missing), np.int64)
