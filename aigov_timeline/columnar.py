@@ -58,6 +58,7 @@ def _bytes(chars: bytes) -> np.ndarray:
     return table
 
 
+_SPECIAL = b':#"\'\\'  # bytes whose positions the parser looks up
 _INDICATOR = _bytes(b"-?:,[]{}#&*!|>'\"%@`")  # a plain value cannot start with one of these
 _RESOLVABLE_START = _bytes(b"-+0123456789.~<=yYnNtTfFoO")  # ... and may not be text if it starts so
 _EDGE_BYTE = _bytes(bytes([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, *range(0x80, 0x100)]))  # may be whitespace
@@ -197,6 +198,7 @@ class _Batch:
     def __init__(self, folder: str, labels: list[str], datas: list[bytes]):
         self.folder, self.labels = folder, labels
         self.entity = _entity(folder)
+        self._special: dict[int, np.ndarray] | None = None
         parts = [d if d.endswith(b"\n") else d + b"\n" for d in datas]
         size = sum(len(p) for p in parts)
         self.buf = pa.py_buffer(b"".join([*parts, b"\n\n"]))  # two bytes of padding: looking ahead stays inside
@@ -242,7 +244,16 @@ class _Batch:
         return between.take(_indices(np.arange(1, 2 * len(starts), 2), mask))
 
     def _positions(self, byte: int) -> np.ndarray:
-        return np.flatnonzero(self.bytes[:-2] == byte)
+        """Where the byte (one of _SPECIAL) occurs in the batch, in order."""
+        if self._special is None:  # all of them found in one pass over the bytes
+            data = self.bytes[:-2]
+            found = np.equal(data, _SPECIAL[0])
+            for other in _SPECIAL[1:]:
+                found |= data == other
+            at = np.flatnonzero(found)
+            which = data[at]
+            self._special = {other: at[which == other] for other in _SPECIAL}
+        return self._special[byte]
 
     def _parse(self, starts: np.ndarray, ends: np.ndarray) -> None:
         """Find each line's indentation, dash, key and value; drop blank lines."""
@@ -253,7 +264,9 @@ class _Batch:
             ends[rows] -= 1
             rows = rows[(ends[rows] > starts[rows]) & (b[ends[rows] - 1] == 32)]
         blank = ends == starts
-        self._reject(np.setdiff1d(np.arange(len(self.labels)), self.file[~blank]))  # the full reader says "empty"
+        has_lines = np.zeros(len(self.labels), bool)
+        has_lines[self.file[~blank]] = True
+        self._reject(np.flatnonzero(~has_lines))  # the full reader says "empty"
         if blank.any():
             starts, ends, self.file = starts[~blank], ends[~blank], self.file[~blank]
         pos = starts.copy()
@@ -289,7 +302,7 @@ class _Batch:
         code = code_of_form[written.indices.to_numpy(zero_copy_only=False)]
         self.has_key = np.zeros(len(content), bool)
         self.has_key[rows] = code >= 0
-        self.key_code = np.zeros(len(content), np.int64)
+        self.key_code = np.zeros(len(content), np.int16 if len(self.key_names) < 2 ** 15 else np.int64)
         self.key_code[rows] = np.maximum(code, 0)
         self._key_sets: dict[frozenset, np.ndarray] = {}
         self._rows_of_key: dict[str, np.ndarray] = {}
@@ -519,9 +532,14 @@ class _Batch:
 
     def _key_rows(self, name: str) -> np.ndarray:
         """The lines with this key."""
-        if name not in self._rows_of_key:
-            self._rows_of_key[name] = np.flatnonzero(self._is_key({name}))
-        return self._rows_of_key[name]
+        if not self._rows_of_key:  # every key's lines at once: a stable sort of the lines by key
+            rows = np.flatnonzero(self.has_key)
+            codes = self.key_code[rows]
+            order = np.argsort(codes, kind="stable")
+            ends = np.cumsum(np.bincount(codes, minlength=len(self.key_names)))
+            self._rows_of_key = {key: rows[order[end - count:end]] for key, end, count in
+                                 zip(self.key_names, ends, np.diff(ends, prepend=0))}
+        return self._rows_of_key.get(name, np.zeros(0, np.int64))
 
     def _scatter(self, name: str, lines: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
         """For each of ``size`` rows, the line holding its value among the lines with key ``name`` in the mask
@@ -544,7 +562,7 @@ class _Batch:
         found = where >= 0
         at = np.maximum(where, 0)
         kind = np.where(found, self.kind[at], NULL)
-        wrong = found & (kind != NULL) & ~np.isin(kind, _ALLOWED_KINDS[column.type])
+        wrong = found & (kind != NULL) & ~_kinds(_ALLOWED_KINDS[column.type])[kind]
         if column.type in ("string", "date32"):
             wrong |= found & (kind == STR) & self.edge_space[at]
         missing = kind == NULL
@@ -574,7 +592,7 @@ class _Batch:
         self._unknown_keys(self.level1, allowed, rejected)
         for head, keys in _nested_keys(table).items():
             self._unknown_keys(self.in_map & self._is_key({head})[self.owner1], keys, rejected)
-            scalar_head = self.level1 & self._is_key({head}) & ~np.isin(self.kind, (NULL, OPENER))
+            scalar_head = self.level1 & self._is_key({head}) & ~_kinds((NULL, OPENER))[self.kind]
             rejected.update(self.file[scalar_head].tolist())
         self._list_keys_hold_lists(self.level1, rejected)
         for column in table.columns:
@@ -594,14 +612,14 @@ class _Batch:
         return pa.Table.from_arrays([columns[c.name] for c in table.columns], schema=arrow_schema(table))
 
     def _unknown_keys(self, lines: np.ndarray, allowed, rejected: set[int]) -> None:
-        known = [i for i, name in enumerate(self.key_names) if name in allowed]
-        rejected.update(self.file[lines & ~np.isin(self.key_code, known)].tolist())
+        known = np.array([name in allowed for name in self.key_names])
+        rejected.update(self.file[lines & ~known[self.key_code]].tolist())
 
     def _list_keys_hold_lists(self, lines: np.ndarray, rejected: set[int]) -> None:
         """A key that holds a list holds a list (or null, or []), and a key that holds a value holds a value."""
         list_keys = {key for key, _ in _children(self.folder)} | {"supports", STATEMENT_THEMES_KEY}
         is_list_key = self._is_key(list_keys)
-        listish = np.isin(self.kind, (OPENER, EMPTY_LIST))
+        listish = _kinds((OPENER, EMPTY_LIST))[self.kind]
         wrong = lines & ((is_list_key & ~listish & (self.kind != NULL)) |
                          (~is_list_key & listish & ~self._is_key(set(_nested_keys(self.entity)))))
         rejected.update(self.file[wrong].tolist())
@@ -748,6 +766,14 @@ def _digits(values: pa.Array, start: int, stop: int) -> np.ndarray:
     digits = _mask(pc.match_substring_regex(part, r"^[0-9]+$"))
     clean = pc.if_else(pa.array(digits), part, pa.scalar("0", pa.string()))
     return pc.cast(clean, pa.int64()).to_numpy(zero_copy_only=False)
+
+
+@cache
+def _kinds(kinds: tuple[int, ...]) -> np.ndarray:
+    """A lookup table: which kinds of value are among ``kinds``."""
+    table = np.zeros(OPENER + 1, bool)
+    table[list(kinds)] = True
+    return table
 
 
 def _key_name(written: str) -> str | None:

@@ -42,8 +42,6 @@ def pandas_dtypes(table: Table) -> dict[str, str]:
 
 def _date_checks(table: Table):
     """DataFrame-level checks of the date rules: precision matches the value, bounds in order."""
-    import numpy as np
-    import pandas as pd
     import pandera.pandas as pdx
 
     checks = []
@@ -51,10 +49,10 @@ def _date_checks(table: Table):
         precision, start, end = date_columns(name)
 
         def matches(df, name=name, precision=precision):  # the form of the value: dates.precision_of
-            value = df[name]
-            length = value.str.len().fillna(0).to_numpy(dtype="int64")
-            forms = np.select([length == 4, length == 7, length == 10], ["year", "month", "day"], "invalid")
-            return value.isna() | (pd.Series(forms, index=value.index) == df[precision].astype(object))
+            value, level = df[name], df[precision]
+            length = value.str.len()
+            return value.isna() | ((level == "year") & (length == 4)) | ((level == "month") & (length == 7)) | \
+                ((level == "day") & (length == 10))
 
         def ordered(df, start=start, end=end):
             return df[start].isna() | (df[start] <= df[end])
