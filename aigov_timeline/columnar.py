@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import scratch
 from .metadata import TABLES, Column, Table, date_columns
 from .normalise import (STATEMENT_THEMES_KEY, Origin, _allowed_keys, _children, _country, _entity, _nested_keys,
                         _parent_column, _supported_fields)
@@ -58,7 +59,7 @@ def _bytes(chars: bytes) -> np.ndarray:
     return table
 
 
-_SPECIAL = b':#"\'\\'  # bytes whose positions the parser looks up
+_SPECIAL = b'\n:#"\'\\'  # bytes whose positions the parser looks up
 _INDICATOR = _bytes(b"-?:,[]{}#&*!|>'\"%@`")  # a plain value cannot start with one of these
 _RESOLVABLE_START = _bytes(b"-+0123456789.~<=yYnNtTfFoO")  # ... and may not be text if it starts so
 _EDGE_BYTE = _bytes(bytes([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, *range(0x80, 0x100)]))  # may be whitespace
@@ -198,12 +199,12 @@ class _Batch:
     def __init__(self, folder: str, labels: list[str], datas: list[bytes]):
         self.folder, self.labels = folder, labels
         self.entity = _entity(folder)
-        self._special: dict[int, np.ndarray] | None = None
         parts = [d if d.endswith(b"\n") else d + b"\n" for d in datas]
         size = sum(len(p) for p in parts)
         self.buf = pa.py_buffer(b"".join([*parts, b"\n\n"]))  # two bytes of padding: looking ahead stays inside
         self.bytes = np.frombuffer(self.buf, np.uint8)
-        newlines = np.flatnonzero(self.bytes[:size] == 10)
+        self._special = self._find_special(size)
+        newlines = self._positions(10)
         starts = np.r_[0, newlines[:-1] + 1]
         self.file = np.searchsorted(np.cumsum([len(p) for p in parts]), newlines + 1, side="left")
         self._odd_chars(size, starts, newlines)
@@ -245,15 +246,18 @@ class _Batch:
 
     def _positions(self, byte: int) -> np.ndarray:
         """Where the byte (one of _SPECIAL) occurs in the batch, in order."""
-        if self._special is None:  # all of them found in one pass over the bytes
-            data = self.bytes[:-2]
-            found = np.equal(data, _SPECIAL[0])
-            for other in _SPECIAL[1:]:
-                found |= data == other
-            at = np.flatnonzero(found)
-            which = data[at]
-            self._special = {other: at[which == other] for other in _SPECIAL}
         return self._special[byte]
+
+    def _find_special(self, size: int) -> dict[int, np.ndarray]:
+        """The positions of each byte of _SPECIAL in the batch (one scan for them all)."""
+        data = self.bytes[:size]
+        found = np.subtract(data, 34, dtype=np.uint8) < 6  # 34 to 39: " # $ % & '
+        same = np.empty(size, bool)
+        for byte in (10, 58, 92):
+            found |= np.equal(data, byte, out=same)
+        at = np.flatnonzero(found)
+        which = data[at]
+        return {byte: at[which == byte] for byte in _SPECIAL}
 
     def _parse(self, starts: np.ndarray, ends: np.ndarray) -> None:
         """Find each line's indentation, dash, key and value; drop blank lines."""
@@ -834,16 +838,22 @@ class Origins:
 
 def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
     """Read the files of the record folders in batches through the fast path, adding their rows to ``raw.fast``
-    and the stored texts of their sources to ``raw.fast_texts`` (on every core when there is much to read);
-    return the files of each folder left to the full reader."""
+    and the stored texts of their sources to ``raw.fast_texts``; return the files of each folder left to the full
+    reader. When there is much to read, worker processes read the batches (one per core) and write the rows into
+    scratch files, which this process maps rather than copies."""
     folders = sorted(files, key=lambda folder: folder != "sources")  # the sources' batches read their texts too
     batches = [(folder, batch, size) for folder in folders for batch, size in _batches(raw.root, files[folder])]
     tasks = [(folder, [raw.path_label(rel) for rel in batch], [raw.root / rel for rel in batch], raw.root)
              for folder, batch, _ in batches]
-    big = sum(size for _, _, size in batches) >= PARALLEL_BYTES
-    results = in_parallel(_read_task, tasks) if big else None
+    results = None
+    if sum(size for _, _, size in batches) >= PARALLEL_BYTES:
+        with scratch.folder("pieces") as spill:
+            results = in_parallel(_read_task, [(*task, spill / f"{n:06d}") for n, task in enumerate(tasks)])
+            if results is not None:
+                results = [({name: _unspill(piece) for name, piece in pieces.items()}, rest)
+                           for pieces, rest in results]
     if results is None:
-        results = [_read_task(task) for task in tasks]
+        results = [_read_task((*task, None)) for task in tasks]
     left: dict[str, list[str]] = {folder: [] for folder in files}
     for (folder, batch, _), (pieces, rest) in zip(batches, results):
         for name, piece in pieces.items():
@@ -855,9 +865,52 @@ def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
     return left
 
 
-def _read_task(task) -> tuple[dict[str, Piece], list[int]]:
-    folder, labels, paths, root = task
-    return read_batch(folder, labels, read_files(paths), root)
+def _read_task(task) -> tuple[dict, list[int]]:
+    """Read one batch; with a spill path, write its pieces to files there (see ``_spill``)."""
+    folder, labels, paths, root, spill = task
+    pieces, rest = read_batch(folder, labels, read_files(paths), root)
+    if spill is not None:
+        pieces = {name: _spill(piece, f"{spill}-{name}.arrow") for name, piece in pieces.items()}
+    return pieces, rest
+
+
+_ORIGIN_COLUMNS = ("file", "record", "item", "theme")
+
+
+@dataclass
+class _Spilled:
+    """A piece written to a scratch file by a worker process (its rows, then the columns of its origins)."""
+
+    path: str
+    labels: list[str]
+    key: str | None
+    texts: tuple | None
+
+
+def _spill(piece: Piece, path: str) -> _Spilled:
+    table, origins = piece.table, piece.origins
+    for name in _ORIGIN_COLUMNS:
+        values = getattr(origins, name)
+        if values is not None:
+            table = table.append_column(f"origin.{name}", values if name == "record" else pa.array(values, pa.int32()))
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return _Spilled(path, origins.files, origins.key, piece.texts)
+
+
+def _unspill(spilled: _Spilled) -> Piece:
+    """Map a spilled piece (the file is removed at once; its memory stays until the rows are no longer used)."""
+    with pa.memory_map(spilled.path) as source:
+        table = pa.ipc.open_file(source).read_all()
+    Path(spilled.path).unlink(missing_ok=True)
+
+    def column(name: str):
+        name = f"origin.{name}"
+        return table.column(name).to_numpy() if name in table.column_names else None
+    record = table.column("origin.record")
+    origins = OriginColumns(spilled.labels, column("file"), record, spilled.key, column("item"), column("theme"))
+    rows = table.drop_columns([c for c in table.column_names if c.startswith("origin.")])
+    return Piece(rows, origins, spilled.texts)
 
 
 def _batches(root: Path, rels: list[str]):

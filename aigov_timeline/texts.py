@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import mmap
 import os
-import tempfile
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import scratch
 from .parallel import Started
 
 PARALLEL_QUOTES = 400_000
@@ -40,7 +40,7 @@ class Texts:
     """The collapsed texts by source ID. Use as a context manager: the file is removed on exit."""
 
     def __init__(self):
-        handle, self.path = tempfile.mkstemp(prefix="aigov-timeline-texts-", suffix=".txt")
+        handle, self.path = scratch.file("texts", ".txt")
         self._file = os.fdopen(handle, "wb")
         self._spans: dict[str, tuple[int, int]] = {}
         self._size = 0

@@ -311,6 +311,26 @@ def test_pieces_that_interleave_by_key_are_sorted_as_a_whole(interleaved, one_fi
     assert assert_same(interleaved) == "built"
 
 
+def test_worker_processes_read_the_same_pieces_as_this_process(interleaved, one_file_a_batch, monkeypatch):
+    """Worker processes write the rows they read to scratch files, which this process maps: the tables and the
+    origins are the same as when this process reads every batch itself, and no scratch is left."""
+    from aigov_timeline import scratch
+
+    here = read_raw(interleaved, fast=True)
+    monkeypatch.setattr(columnar, "PARALLEL_BYTES", 0)
+    there = read_raw(interleaved, fast=True)
+    assert list(there.fast) == list(here.fast)
+    for name, pieces in here.fast.items():
+        assert len(there.fast[name]) == len(pieces) > 0
+        for mine, theirs in zip(pieces, there.fast[name]):
+            assert theirs.table.equals(mine.table, check_metadata=True)
+            assert [theirs.origins[i] for i in range(len(mine.origins))] == \
+                [mine.origins[i] for i in range(len(mine.origins))]
+    assert [(ids, texts) for ids, texts, _ in there.fast_texts] == [(ids, texts) for ids, texts, _ in here.fast_texts]
+    assert not list(scratch.location().glob(f"{scratch.prefix('pieces')}*"))
+    assert assert_same(interleaved) == "built"
+
+
 def test_a_duplicate_id_in_two_pieces_is_reported_at_both(generated, tmp_path, one_file_a_batch):
     raw = tmp_path / "raw"
     shutil.copytree(generated, raw)

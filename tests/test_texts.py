@@ -85,3 +85,14 @@ def test_the_file_is_removed_on_exit():
         path = stored.path
         assert texts_module.os.path.exists(path)
     assert not texts_module.os.path.exists(path)
+
+
+def test_texts_collapsed_elsewhere_read_back_the_same(texts):
+    with Texts() as other:
+        collapsed = [collapse(text).encode("utf-8") for text in TEXTS.values()]
+        other.add("src-first", "Some text before.")
+        ends = [sum(len(c) for c in collapsed[:i + 1]) for i in range(len(collapsed))]
+        other.add_collapsed(list(TEXTS), b"".join(collapsed), ends)
+        other.add("src-last", "And after.")
+        assert [other.get(source_id) for source_id in TEXTS] == [texts.get(source_id) for source_id in TEXTS]
+        assert (other.get("src-first"), other.get("src-last")) == ("Some text before.", "And after.")
