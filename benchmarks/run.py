@@ -34,7 +34,9 @@ FORBIDDEN = ("altair", "pandera", "vl_convert", "duckdb", "rdflib")
 
 # A fresh wrapper process runs one command in a session of its own and samples every process of that session
 # (the build's worker processes too) ten times a second: the peak of their summed resident memory, and the sum of
-# each one's last CPU time. It stops the command when that memory passes the limit.
+# each one's last CPU time. The build's scratch files in shared memory (/dev/shm) hold memory that no process may
+# map yet, so their size counts too (in full, even where a process maps them). It stops the command when that
+# memory passes the limit.
 WRAPPER = r'''
 import json, os, subprocess, sys, time
 cmd, limit, timeout = json.loads(sys.argv[1])
@@ -43,8 +45,24 @@ start = time.perf_counter()
 proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
 cpu, peak, stopped = {}, 0, None
 
-def sample():
+def scratch(pids):
+    """Bytes of the session's scratch files in shared memory (aigov-timeline-<kind>-<pid>-...)."""
     total = 0
+    try:
+        entries = [e for e in os.scandir("/dev/shm") if e.name.startswith("aigov-timeline-")
+                   and e.name.split("-")[3:4] and e.name.split("-")[3] in pids]
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            files = os.scandir(entry.path) if entry.is_dir(follow_symlinks=False) else [entry]
+            total += sum(f.stat(follow_symlinks=False).st_size for f in files)
+        except OSError:
+            continue
+    return total
+
+def sample():
+    total, pids = 0, set()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -54,9 +72,10 @@ def sample():
             with open(f"/proc/{pid}/statm") as f:
                 total += int(f.read().split()[1]) * page
             cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
+            pids.add(pid)
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return total + scratch(pids)
 
 while proc.poll() is None:
     rss = sample()
