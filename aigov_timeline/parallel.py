@@ -6,6 +6,10 @@ import os
 from collections.abc import Callable
 
 
+PRELOAD = ["aigov_timeline.columnar", "aigov_timeline.texts"]
+"""The modules of the work done in worker processes."""
+
+
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -21,8 +25,10 @@ class Started:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
+        context = get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)  # imported once by the server, which each worker is forked from
         try:
-            self._pool = ProcessPoolExecutor(min(len(tasks), cores()), mp_context=get_context("forkserver"),
+            self._pool = ProcessPoolExecutor(min(len(tasks), cores()), mp_context=context,
                                              initializer=initializer, initargs=initargs)
             self._futures = [self._pool.submit(function, task) for task in tasks]
         except OSError:
