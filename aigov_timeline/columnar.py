@@ -62,6 +62,7 @@ def _bytes(chars: bytes) -> np.ndarray:
 _SPECIAL = b'\n:#"\'\\'  # bytes whose positions the parser looks up
 _INDICATOR = _bytes(b"-?:,[]{}#&*!|>'\"%@`")  # a plain value cannot start with one of these
 _RESOLVABLE_START = _bytes(b"-+0123456789.~<=yYnNtTfFoO")  # ... and may not be text if it starts so
+_NUMBER_START = _bytes(b"-+0123456789.~<=")  # (a value starting with a letter is text unless it is a word)
 _EDGE_BYTE = _bytes(bytes([9, 10, 11, 12, 13, 28, 29, 30, 31, 32, *range(0x80, 0x100)]))  # may be whitespace
 
 _TRUE = ["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
@@ -306,7 +307,7 @@ class _Batch:
         code = code_of_form[written.indices.to_numpy(zero_copy_only=False)]
         self.has_key = np.zeros(len(content), bool)
         self.has_key[rows] = code >= 0
-        self.key_code = np.zeros(len(content), np.int16 if len(self.key_names) < 2 ** 15 else np.int64)
+        self.key_code = np.zeros(len(content), np.int64)
         self.key_code[rows] = np.maximum(code, 0)
         self._key_sets: dict[frozenset, np.ndarray] = {}
         self._rows_of_key: dict[str, np.ndarray] = {}
@@ -314,8 +315,14 @@ class _Batch:
     def _is_key(self, names) -> np.ndarray:
         names = frozenset(names)
         if names not in self._key_sets:
-            wanted = np.array([name in names for name in self.key_names], bool)
-            self._key_sets[names] = wanted[self.key_code] & self.has_key
+            codes = [i for i, name in enumerate(self.key_names) if name in names]
+            if len(codes) <= 3:  # a few comparisons cost less than a lookup per line
+                found = np.zeros(self.n, bool)
+                for code in codes:
+                    found |= self.key_code == code
+            else:
+                found = np.isin(np.arange(len(self.key_names)), codes)[self.key_code]
+            self._key_sets[names] = found & self.has_key
         return self._key_sets[names]
 
     # --- structure -----------------------------------------------------------------------------------------
@@ -386,10 +393,17 @@ class _Batch:
     def _unique_keys(self, lines: np.ndarray, group: np.ndarray) -> None:
         """A key may appear once per record, item or nested mapping."""
         rows = np.flatnonzero(lines)
+        if not len(rows):
+            return
         pairs = group[rows].astype(np.int64) * (len(self.key_names) + 1) + self.key_code[rows]
-        order = np.argsort(pairs, kind="stable")
-        same = np.flatnonzero(pairs[order][1:] == pairs[order][:-1])
-        self._reject(self.file[rows[order[same]]])
+        pairs -= pairs.min()  # (a group of -1: lines before the first record, rejected already)
+        if pairs.max() < 8 * len(pairs) + 1024:  # counted, rather than sorted
+            repeated = np.bincount(pairs)[pairs] > 1
+        else:
+            order = np.argsort(pairs, kind="stable")
+            repeated = np.zeros(len(pairs), bool)
+            repeated[order[1:][pairs[order][1:] == pairs[order][:-1]]] = True
+        self._reject(self.file[rows[repeated]])
 
     # --- values --------------------------------------------------------------------------------------------
 
@@ -425,7 +439,8 @@ class _Batch:
         self._reject_lines(value_line & (kind == NONE))
         self.bool_value = np.zeros(self.n, bool)
         self.int_value = np.zeros(self.n, np.int64)
-        self._resolve_plain(value_line & plain & _RESOLVABLE_START[first], kind)
+        resolvable = _RESOLVABLE_START[first] & (_NUMBER_START[first] | (length <= 5))  # 5: the longest word, false
+        self._resolve_plain(value_line & plain & resolvable, kind)
         unquoted = double | single | escaped
         strings = self._spans(start + unquoted, end - unquoted, mask=kind != STR)
         changed = escaped | (single & (self._count(self._positions(39), single) > 2))  # '' inside
@@ -539,7 +554,7 @@ class _Batch:
         if not self._rows_of_key:  # every key's lines at once: a stable sort of the lines by key
             rows = np.flatnonzero(self.has_key)
             codes = self.key_code[rows]
-            order = np.argsort(codes, kind="stable")
+            order = np.argsort(codes.astype(np.int16) if len(self.key_names) < 2 ** 15 else codes, kind="stable")
             ends = np.cumsum(np.bincount(codes, minlength=len(self.key_names)))
             self._rows_of_key = {key: rows[order[end - count:end]] for key, end, count in
                                  zip(self.key_names, ends, np.diff(ends, prepend=0))}
