@@ -391,15 +391,18 @@ class _Batch:
         self._unique_keys(in_map, owner1)
 
     def _unique_keys(self, lines: np.ndarray, group: np.ndarray) -> None:
-        """A key may appear once per record, item or nested mapping."""
+        """A key may appear once per record, item or nested mapping (``group``, which numbers them in order)."""
         rows = np.flatnonzero(lines)
         if not len(rows):
             return
-        pairs = group[rows].astype(np.int64) * (len(self.key_names) + 1) + self.key_code[rows]
-        pairs -= pairs.min()  # (a group of -1: lines before the first record, rejected already)
-        if pairs.max() < 8 * len(pairs) + 1024:  # counted, rather than sorted
-            repeated = np.bincount(pairs)[pairs] > 1
+        codes, groups = self.key_code[rows], group[rows]
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        if len(self.key_names) <= 64 and hasattr(np, "bitwise_count"):  # a bit per key: a repeat sets fewer bits
+            keys = np.bitwise_or.reduceat(np.left_shift(np.uint64(1), codes.astype(np.uint64)), starts)
+            counts = np.diff(np.r_[starts, len(rows)])
+            repeated = np.repeat(np.bitwise_count(keys) < counts, counts)
         else:
+            pairs = groups.astype(np.int64) * (len(self.key_names) + 1) + codes
             order = np.argsort(pairs, kind="stable")
             repeated = np.zeros(len(pairs), bool)
             repeated[order[1:][pairs[order][1:] == pairs[order][:-1]]] = True

@@ -169,6 +169,18 @@ def test_a_variant_of_a_record_gives_the_same_result_both_ways(base, variant):
     assert_same(base)
 
 
+@pytest.mark.parametrize("variant", ["duplicate key", "duplicate nested key"])
+def test_repeated_keys_are_found_without_numpy_bit_counts(base, variant, monkeypatch):
+    """With more key names than bits, or a numpy without ``bitwise_count``, repeated keys are found by sorting."""
+    import numpy as np
+
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    path = base / EVENT
+    path.write_text(VARIANTS[variant](path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert [r.id for r in read_raw(base, fast=True).records["events"]] == ["evt-2024-03-20-example-meeting"]
+    assert assert_same(base) == "problems"
+
+
 def test_the_fast_path_reads_the_usual_variants_itself(base):
     """Formatting that tools and people commonly write stays on the fast path (else it would be slow)."""
     path = base / EVENT
