@@ -93,27 +93,36 @@ class Texts:
 
 
 class Search:
-    """A search of quotes in the stored texts, under way (see ``Texts.search``)."""
+    """A search of quotes in the stored texts, under way (see ``Texts.search``).
+
+    The quotes are dealt to tasks by source, so that a task holds every quote of its sources: each text is then
+    read once, and indexed when it has many quotes to find (``_find_all``)."""
 
     def __init__(self, path: str, spans: dict[str, tuple[int, int]], columns: list):
         ids = pa.array(list(spans), pa.string())
         self.path, self.spans = path, np.array(list(spans.values()) or [(0, 0)], np.int64)
-        self.tasks, self.owners, self.columns = [], [], len(columns)
-        for n, (source_ids, quotes) in enumerate(columns):
-            which = pc.fill_null(pc.index_in(source_ids, value_set=ids), -1).to_numpy(zero_copy_only=False)
-            chunks = quotes.chunks if isinstance(quotes, pa.ChunkedArray) else [quotes]
-            start = 0
-            while chunks:  # whole chunks (each compact, to pass to a worker), about CHUNK_QUOTES to a task
-                task, size = [], 0
-                while chunks and (not task or size + len(chunks[0]) <= CHUNK_QUOTES):
-                    task.append(chunks.pop(0))
-                    size += len(task[-1])
-                self.tasks.append((which[start:start + size].astype(np.int32), task))
-                self.owners.append((n, start))
-                start += size
-        quotes = sum(len(which) for which, _ in self.tasks)
-        self.started = Started(_search, self.tasks, _open, (self.path, self.spans)) if quotes >= PARALLEL_QUOTES \
-            else None
+        which = [pc.fill_null(pc.index_in(source_ids, value_set=ids), -1).to_numpy(zero_copy_only=False)
+                 for source_ids, _ in columns]
+        self.ends = np.cumsum([len(w) for w in which], dtype=np.int64)  # of each pair of columns among all quotes
+        which = np.concatenate(which).astype(np.int32) if which else np.zeros(0, np.int32)
+        searched = int(np.count_nonzero(which >= 0))  # a quote from a source without a text is not searched
+        count = max(1, min(-(-searched // CHUNK_QUOTES), 32767))
+        task_of = np.where(which >= 0, which.astype(np.int64) * count // max(len(ids), 1), count).astype(np.int16)
+        parts: list[list] = [[] for _ in range(count)]
+        start = 0
+        for _, quotes in columns:
+            for chunk in quotes.chunks if isinstance(quotes, pa.ChunkedArray) else [quotes]:
+                tasks = task_of[start:start + len(chunk)]
+                order = np.argsort(tasks, kind="stable")
+                for task, rows in zip(range(count), np.split(order, np.cumsum(np.bincount(tasks, minlength=count +
+                                                                                             1))[:-1])):
+                    if len(rows):
+                        parts[task].append((rows + start, chunk.take(pa.array(rows, pa.int32()))))
+                start += len(chunk)
+        self.rows = [np.concatenate([rows for rows, _ in part]) if part else np.zeros(0, np.int64) for part in parts]
+        self.tasks = [(which[rows], [chunk for _, chunk in part]) for rows, part in zip(self.rows, parts)]
+        self.started = Started(_search, self.tasks, _open, (self.path, self.spans)) \
+            if searched >= PARALLEL_QUOTES else None
 
     def missing(self) -> list[np.ndarray]:
         """Wait for the search; the row numbers of the quotes not found, for each pair of columns."""
@@ -124,10 +133,10 @@ class Search:
                 results = [_search(task) for task in self.tasks]
             finally:
                 _close()
-        out = [[] for _ in range(self.columns)]
-        for (n, start), rows in zip(self.owners, results):
-            out[n].append(rows + start)
-        return [np.concatenate(rows) if rows else np.zeros(0, np.int64) for rows in out]
+        missing = np.sort(np.concatenate([rows[found] for rows, found in zip(self.rows, results)] or
+                                         [np.zeros(0, np.int64)]))
+        return [missing[(missing >= start) & (missing < end)] - start for start, end in
+                zip(np.r_[0, self.ends[:-1]], self.ends)]
 
 
 def _collapsed(quotes: pa.Array) -> pa.Array:
@@ -158,14 +167,41 @@ def _close() -> None:
 
 
 def _search(task: tuple[np.ndarray, list[pa.Array]]) -> np.ndarray:
-    """The positions in the task's rows of the quotes not found in their source's text. The quotes are searched
-    source by source, so that each text is read from memory once rather than once per quote."""
+    """The positions in the task of the quotes not found in the text of their source (``which``: the number of the
+    source of each quote)."""
     which, chunks = task
-    text, starts, ends = _MAPPED["text"], _MAPPED["starts"], _MAPPED["ends"]
-    find = text.find
+    mapped, starts, ends = _MAPPED["text"], _MAPPED["starts"], _MAPPED["ends"]
     quotes = [quote for chunk in chunks for quote in _collapsed(chunk.cast(pa.string())).cast(pa.binary()).to_pylist()]
     order = np.argsort(which, kind="stable")
-    order = order[which[order] >= 0].tolist()
-    sources = which.tolist()
-    missing = [i for i in order if quotes[i] is not None and find(quotes[i], starts[sources[i]], ends[sources[i]]) < 0]
+    bounds = np.flatnonzero(np.diff(which[order])) + 1
+    missing = []
+    for group in np.split(order, bounds) if len(order) else []:
+        source = int(which[group[0]])
+        text = mapped[starts[source]:ends[source]]
+        rows = group.tolist()
+        missing += [row for row, found in zip(rows, _find_all(text, [quotes[row] for row in rows])) if not found]
     return np.array(sorted(missing), np.int64)
+
+
+INDEXED_QUOTES = 16
+"""A text with at least this many quotes to find is indexed by the starts of its words first."""
+KEY_BYTES = 16
+"""The index keys: this many bytes from the start of a word."""
+
+
+def _find_all(text: bytes, quotes: list[bytes | None]) -> list[bool]:
+    """Whether each quote occurs in the text (a null quote counts as found: other checks report it). A quote that
+    begins a word is looked up in an index of the text's words, which is faster than scanning the text; any other,
+    and any the index does not confirm, is searched for in the whole text."""
+    if len(quotes) < INDEXED_QUOTES:
+        return [quote is None or quote in text for quote in quotes]
+    words = [0, *(np.flatnonzero(np.frombuffer(text, np.uint8) == 32) + 1).tolist()]
+    first = {text[at:at + KEY_BYTES]: at for at in reversed(words)}  # where each key first begins a word
+    out = []
+    for quote in quotes:
+        if quote is None:
+            out.append(True)
+            continue
+        at = first.get(quote[:KEY_BYTES])
+        out.append(at is not None and text.startswith(quote, at) or quote in text)
+    return out

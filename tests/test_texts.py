@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aigov_timeline import texts as texts_module
 from aigov_timeline.texts import Texts, collapse
@@ -96,3 +98,25 @@ def test_texts_collapsed_elsewhere_read_back_the_same(texts):
         other.add("src-last", "And after.")
         assert [other.get(source_id) for source_id in TEXTS] == [texts.get(source_id) for source_id in TEXTS]
         assert (other.get("src-first"), other.get("src-last")) == ("Some text before.", "And after.")
+
+
+WORDS = ["the", "council", "met", "on", "council-wide", "AI", "governance", "l’IA", "人工智能", "met-on"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=60), st.data())
+def test_the_word_index_finds_exactly_what_a_scan_finds(words, data):
+    """Quotes that begin a word, begin inside one, repeat a key, run past the end, or do not occur at all."""
+    text = " ".join(words).encode("utf-8")
+    quotes = []
+    for _ in range(data.draw(st.integers(texts_module.INDEXED_QUOTES, 40))):
+        start = data.draw(st.integers(0, len(text)))
+        quote = text[start:start + data.draw(st.integers(0, 40))]
+        quotes.append(data.draw(st.sampled_from([quote, quote + b"x", b"met " + quote, None])))
+    assert texts_module._find_all(text, quotes) == [q is None or q in text for q in quotes]
+
+
+def test_many_quotes_of_one_source_are_found_by_the_index(texts, monkeypatch):
+    monkeypatch.setattr(texts_module, "INDEXED_QUOTES", 1)
+    ids, quotes = columns(CASES * 5, chunk=4)
+    assert texts.search([(ids, quotes)]).missing()[0].tolist() == expected_missing(CASES * 5)
