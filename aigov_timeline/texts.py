@@ -108,21 +108,25 @@ class Search:
         searched = int(np.count_nonzero(which >= 0))  # a quote from a source without a text is not searched
         count = max(1, min(-(-searched // CHUNK_QUOTES), 32767))
         task_of = np.where(which >= 0, which.astype(np.int64) * count // max(len(ids), 1), count).astype(np.int16)
-        parts: list[list] = [[] for _ in range(count)]
+        self.which, self.parts = which, [[] for _ in range(count)]  # per task: (its rows of a chunk, the chunk)
         start = 0
         for _, quotes in columns:
             for chunk in quotes.chunks if isinstance(quotes, pa.ChunkedArray) else [quotes]:
                 tasks = task_of[start:start + len(chunk)]
                 order = np.argsort(tasks, kind="stable")
-                for task, rows in zip(range(count), np.split(order, np.cumsum(np.bincount(tasks, minlength=count +
-                                                                                             1))[:-1])):
-                    if len(rows):
-                        parts[task].append((rows + start, chunk.take(pa.array(rows, pa.int32()))))
+                for task, rows in enumerate(np.split(order, np.cumsum(np.bincount(tasks, minlength=count + 1))[:-1])):
+                    if task < count and len(rows):
+                        self.parts[task].append((rows, start, chunk))
                 start += len(chunk)
-        self.rows = [np.concatenate([rows for rows, _ in part]) if part else np.zeros(0, np.int64) for part in parts]
-        self.tasks = [(which[rows], [chunk for _, chunk in part]) for rows, part in zip(self.rows, parts)]
-        self.started = Started(_search, self.tasks, _open, (self.path, self.spans)) \
+        self.rows = [np.concatenate([rows + start for rows, start, _ in part]) if part else np.zeros(0, np.int64)
+                     for part in self.parts]
+        self.started = Started(_search, self._tasks(), _open, (self.path, self.spans), count=count) \
             if searched >= PARALLEL_QUOTES else None
+
+    def _tasks(self):
+        """The tasks, each made when it is taken: (the source of each quote, the quotes in chunks)."""
+        for rows, part in zip(self.rows, self.parts):
+            yield self.which[rows], [chunk.take(pa.array(local, pa.int32())) for local, _, chunk in part]
 
     def missing(self) -> list[np.ndarray]:
         """Wait for the search; the row numbers of the quotes not found, for each pair of columns."""
@@ -130,7 +134,7 @@ class Search:
         if results is None:
             _open(self.path, self.spans)
             try:
-                results = [_search(task) for task in self.tasks]
+                results = [_search(task) for task in self._tasks()]
             finally:
                 _close()
         missing = np.sort(np.concatenate([rows[found] for rows, found in zip(self.rows, results)] or

@@ -75,7 +75,7 @@ def test_worker_processes_find_the_same(texts, monkeypatch):
     monkeypatch.setattr(texts_module, "CHUNK_QUOTES", 3)
     cases = CASES * 5
     search = texts.search([columns(cases, 2), columns(CASES, 7)])
-    assert search.started is not None and len(search.tasks) > 2
+    assert search.started is not None and len(search.rows) > 2
     missing = search.missing()
     assert missing[0].tolist() == expected_missing(cases)
     assert missing[1].tolist() == expected_missing(CASES)
