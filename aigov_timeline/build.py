@@ -289,13 +289,15 @@ def build(raw_dir: Path, out: Path, docs_dir: Path) -> Built:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the output is an ordinary folder
-    try:
-        write_processed(built, tmp)
-        _swap_in(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    for name, text in generated_docs(built).items():
-        _write_text_atomic(Path(docs_dir) / name, text)
+    with ThreadPoolExecutor(1) as pool:
+        texts = pool.submit(generated_docs, built)  # made while the Parquet files are written
+        try:
+            write_processed(built, tmp)
+            _swap_in(tmp, out)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        for name, text in texts.result().items():
+            _write_text_atomic(Path(docs_dir) / name, text)
     return built
 
 
