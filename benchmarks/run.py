@@ -231,21 +231,23 @@ def scale(sizes: list[int], runs: int, limit: int, timeout: float, keep: Path | 
                 generate(raw, size)
             generated = time.perf_counter() - start
             yaml_bytes = sum(p.stat().st_size for p in raw.rglob("*.yaml"))
-            items = []
+            items, checks = [], []
             for _ in range(runs if size < 1_000_000 else 1):  # one run of the largest sizes: each takes minutes
                 result = measure(cli("build", "--raw", str(raw), "--out", f"{tmp}/processed", "--docs",
                                      f"{tmp}/docs"), limit, timeout)
                 items.append(result)
                 if result["code"] != 0:
                     break
+                checks.append(measure(cli("validate", str(raw)), limit, timeout))  # the checks alone, no output
             row = {"events": size, "generate": generated, "yaml_bytes": yaml_bytes, "runs": len(items)}
-            bad = [r for r in items if r["code"] != 0]
+            bad = [r for r in items + checks if r["code"] != 0]
             if bad:
                 row["failed"] = bad[0]["stopped"] or bad[0]["stderr"].strip().splitlines()[-1:]
                 row.update(wall=bad[0]["wall"], cpu=bad[0]["cpu"], rss=bad[0]["rss"])
             else:
                 row.update(wall=median_of(items, "wall"), cpu=median_of(items, "cpu"), rss=median_of(items, "rss"),
-                           rows=rows_built(Path(tmp) / "processed"))
+                           rows=rows_built(Path(tmp) / "processed"), validate_wall=median_of(checks, "wall"),
+                           validate_rss=median_of(checks, "rss"))
             out.append(row)
             print(f"  {size:>9,} events: {json.dumps(row)}", file=sys.stderr, flush=True)
     return out
@@ -296,16 +298,18 @@ def report(results: dict) -> str:
             lines.append(f"| `aigov-timeline {name}` | {fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} |")
         lines.append("")
     if results.get("scale"):
-        lines += ["| events | YAML | rows | build wall | build CPU (all processes) | peak RSS (all processes) | "
-                  "wall per row | CPU per row |", "|---|---|---|---|---|---|---|---|"]
+        lines += ["| events | YAML | rows | build wall | build CPU (all processes) | peak memory (all processes "
+                  "+ scratch) | wall per row | CPU per row | `validate DIR` wall | `validate DIR` peak memory |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for r in results["scale"]:
             if "failed" in r:
                 lines.append(f"| {r['events']:,} | {fmt_mb(r['yaml_bytes'])} | | stopped ({r['failed']}) after "
-                             f"{fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | | |")
+                             f"{fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | | | | |")
             else:
                 lines.append(f"| {r['events']:,} | {fmt_mb(r['yaml_bytes'])} | {r['rows']:,} | {fmt_s(r['wall'])} | "
                              f"{fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | {r['wall'] / r['rows'] * 1e6:.1f} µs | "
-                             f"{r['cpu'] / r['rows'] * 1e6:.1f} µs |")
+                             f"{r['cpu'] / r['rows'] * 1e6:.1f} µs | {fmt_s(r['validate_wall'])} | "
+                             f"{fmt_mb(r['validate_rss'])} |")
         done = [r for r in results["scale"] if "failed" not in r]
         if len(done) > 1:
             first, last = done[0], done[-1]
