@@ -863,13 +863,9 @@ def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
     batches = [(folder, batch, size) for folder in folders for batch, size in _batches(raw.root, files[folder])]
     tasks = [(folder, [raw.path_label(rel) for rel in batch], [raw.root / rel for rel in batch], raw.root)
              for folder, batch, _ in batches]
-    results = None
-    if sum(size for _, _, size in batches) >= PARALLEL_BYTES:
-        with scratch.folder("pieces") as spill:
-            results = in_parallel(_read_task, [(*task, spill / f"{n:06d}") for n, task in enumerate(tasks)])
-            if results is not None:
-                results = [({name: _unspill(piece) for name, piece in pieces.items()}, rest)
-                           for pieces, rest in results]
+    results, size = None, sum(size for _, _, size in batches)
+    if size >= PARALLEL_BYTES:
+        results = _read_in_workers(tasks, size)
     if results is None:
         results = [_read_task((*task, None)) for task in tasks]
     left: dict[str, list[str]] = {folder: [] for folder in files}
@@ -881,6 +877,19 @@ def read_folders(raw, files: dict[str, list[str]]) -> dict[str, list[str]]:
             raw.fast.setdefault(name, []).append(piece)
         left[folder] += [batch[i] for i in rest]
     return left
+
+
+def _read_in_workers(tasks: list, size: int) -> list | None:
+    """The batches read by worker processes, which write their rows to scratch files that this process maps; None
+    if that cannot be done (no second core, no room for scratch, a worker that died): this process reads them."""
+    try:
+        with scratch.folder("pieces", shared_bytes=size) as spill:  # the rows take about as much room as the YAML
+            results = in_parallel(_read_task, [(*task, spill / f"{n:06d}") for n, task in enumerate(tasks)])
+            if results is None:
+                return None
+            return [({name: _unspill(piece) for name, piece in pieces.items()}, rest) for pieces, rest in results]
+    except OSError:
+        return None
 
 
 def _read_task(task) -> tuple[dict, list[int]]:

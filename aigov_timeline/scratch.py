@@ -1,8 +1,8 @@
 """Scratch space of a build: temporary files and folders named after the process that made them, removed when it
 is done with them, and swept by the next build when a killed one left them behind.
 
-Scratch lives in shared memory (``/dev/shm``) where the system has it, since its files are mapped by other
-processes rather than read, and in the temporary folder otherwise.
+Scratch that other processes map rather than read lives in shared memory (``/dev/shm``) where the system has it
+and it has room; other scratch, and scratch too large for shared memory, in the temporary folder.
 """
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ PREFIX = "aigov-timeline-"
 SHARED_MEMORY = Path("/dev/shm")
 
 
-def location() -> Path:
-    """Where scratch goes: shared memory if writable, else the temporary folder."""
-    if SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK | os.X_OK):
-        return SHARED_MEMORY
+def location(shared_bytes: int = 0) -> Path:
+    """Where scratch goes: shared memory if writable and it has ``shared_bytes`` free (with room to spare), else the
+    temporary folder."""
+    if shared_bytes and SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK | os.X_OK):
+        try:
+            if shutil.disk_usage(SHARED_MEMORY).free > 2 * shared_bytes:
+                return SHARED_MEMORY
+        except OSError:
+            pass
     return Path(tempfile.gettempdir())
 
 
@@ -31,10 +36,11 @@ def prefix(kind: str) -> str:
 
 
 @contextmanager
-def folder(kind: str) -> Iterator[Path]:
-    """A new scratch folder, removed with its files on exit."""
+def folder(kind: str, shared_bytes: int = 0) -> Iterator[Path]:
+    """A new scratch folder (in shared memory if it has room for ``shared_bytes``), removed with its files on
+    exit."""
     sweep()
-    path = Path(tempfile.mkdtemp(prefix=prefix(kind), dir=location()))
+    path = Path(tempfile.mkdtemp(prefix=prefix(kind), dir=location(shared_bytes)))
     try:
         yield path
     finally:
@@ -42,14 +48,14 @@ def folder(kind: str) -> Iterator[Path]:
 
 
 def file(kind: str, suffix: str = "") -> tuple[int, str]:
-    """A new scratch file: (open file descriptor, path). The caller removes it."""
+    """A new scratch file in the temporary folder: (open file descriptor, path). The caller removes it."""
     sweep()
     return tempfile.mkstemp(prefix=prefix(kind), suffix=suffix, dir=location())
 
 
 def sweep() -> None:
     """Remove the scratch of builds that no longer run (killed before they could remove it)."""
-    for place in {location(), Path(tempfile.gettempdir())}:
+    for place in {SHARED_MEMORY, Path(tempfile.gettempdir())}:
         try:
             names = [entry.name for entry in os.scandir(place) if entry.name.startswith(PREFIX)]
         except OSError:

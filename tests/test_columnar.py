@@ -340,8 +340,31 @@ def test_worker_processes_read_the_same_pieces_as_this_process(interleaved, one_
             assert [theirs.origins[i] for i in range(len(mine.origins))] == \
                 [mine.origins[i] for i in range(len(mine.origins))]
     assert [(ids, texts) for ids, texts, _ in there.fast_texts] == [(ids, texts) for ids, texts, _ in here.fast_texts]
-    assert not list(scratch.location().glob(f"{scratch.prefix('pieces')}*"))
+    for place in (scratch.location(), scratch.location(shared_bytes=1)):
+        assert not list(place.glob(f"{scratch.prefix('pieces')}*"))
     assert assert_same(interleaved) == "built"
+
+
+@pytest.mark.parametrize("failure", ["no scratch folder", "workers cannot write"])
+def test_without_room_for_scratch_this_process_reads_every_batch(interleaved, one_file_a_batch, monkeypatch,
+                                                                  tmp_path, failure):
+    from contextlib import contextmanager
+
+    from aigov_timeline import scratch
+
+    here = read_raw(interleaved, fast=True)
+
+    @contextmanager
+    def folder(kind, shared_bytes=0):
+        if failure == "no scratch folder":
+            raise OSError(28, "No space left on device")
+        yield tmp_path / "gone"  # a folder that does not exist: every worker fails to write its rows
+
+    monkeypatch.setattr(scratch, "folder", folder)
+    monkeypatch.setattr(columnar, "PARALLEL_BYTES", 0)
+    there = read_raw(interleaved, fast=True)
+    for name, pieces in here.fast.items():
+        assert [p.table for p in there.fast[name]] == [p.table for p in pieces]
 
 
 def test_a_duplicate_id_in_two_pieces_is_reported_at_both(generated, tmp_path, one_file_a_batch):

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from aigov_timeline import scratch
 
 
@@ -23,8 +25,18 @@ def test_a_scratch_folder_is_removed_after_use():
     assert not path.exists()
 
 
-def test_scratch_of_a_build_that_no_longer_runs_is_swept():
-    place = scratch.location()
+def test_scratch_to_be_mapped_goes_to_shared_memory_when_it_has_room():
+    temporary = scratch.location()
+    if scratch.SHARED_MEMORY.is_dir() and os.access(scratch.SHARED_MEMORY, os.W_OK):
+        assert scratch.location(shared_bytes=1) == scratch.SHARED_MEMORY
+    assert scratch.location(shared_bytes=2 ** 62) == temporary  # more than any shared memory holds
+    with scratch.folder("test", shared_bytes=1) as path:
+        assert path.parent == scratch.location(shared_bytes=1)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_scratch_of_a_build_that_no_longer_runs_is_swept(shared):
+    place = scratch.location(shared_bytes=1 if shared else 0)
     dead = place / f"{scratch.PREFIX}pieces-{dead_pid()}-abc"
     dead.mkdir()
     (dead / "piece.arrow").write_bytes(b"rows")
