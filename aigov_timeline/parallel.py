@@ -32,11 +32,11 @@ class Started:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
-        context = get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)  # imported once by the server, which each worker is forked from
         try:
+            context = get_context("forkserver")  # (not on Windows: there this process does the work)
+            context.set_forkserver_preload(PRELOAD)  # imported once by the server, which each worker is forked from
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
-        except OSError:
+        except (OSError, ValueError):
             self._close()
             return
         if isinstance(tasks, (list, tuple)):

@@ -120,3 +120,20 @@ def test_many_quotes_of_one_source_are_found_by_the_index(texts, monkeypatch):
     monkeypatch.setattr(texts_module, "INDEXED_QUOTES", 1)
     ids, quotes = columns(CASES * 5, chunk=4)
     assert texts.search([(ids, quotes)]).missing()[0].tolist() == expected_missing(CASES * 5)
+
+
+def test_without_worker_processes_this_process_searches(texts, monkeypatch):
+    """Where worker processes cannot be started (no fork server, as on Windows), the search is done here."""
+    import multiprocessing
+
+    asked = []
+
+    def no_fork_server(method=None):
+        asked.append(method)
+        raise ValueError(f"cannot find context for {method!r}")
+
+    monkeypatch.setattr(texts_module, "PARALLEL_QUOTES", 1)
+    monkeypatch.setattr(texts_module, "CHUNK_QUOTES", 3)
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork_server)
+    assert texts.search([columns(CASES * 5, 2)]).missing()[0].tolist() == expected_missing(CASES * 5)
+    assert asked == ["forkserver"]
