@@ -126,6 +126,8 @@ def test_without_worker_processes_this_process_searches(texts, monkeypatch):
     """Where worker processes cannot be started (no fork server, as on Windows), the search is done here."""
     import multiprocessing
 
+    from aigov_timeline import parallel
+
     asked = []
 
     def no_fork_server(method=None):
@@ -135,5 +137,6 @@ def test_without_worker_processes_this_process_searches(texts, monkeypatch):
     monkeypatch.setattr(texts_module, "PARALLEL_QUOTES", 1)
     monkeypatch.setattr(texts_module, "CHUNK_QUOTES", 3)
     monkeypatch.setattr(multiprocessing, "get_context", no_fork_server)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
     assert texts.search([columns(CASES * 5, 2)]).missing()[0].tolist() == expected_missing(CASES * 5)
     assert asked == ["forkserver"]
