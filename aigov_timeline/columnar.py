@@ -31,7 +31,7 @@ from .normalise import (STATEMENT_THEMES_KEY, Origin, _allowed_keys, _children, 
 from .order import sort_order
 from .parallel import in_parallel
 from .raw import MAX_YAML_BYTES, _Loader, sha256_text, stored_text
-from .schemas import arrow_schema
+from .schemas import METADATA_PREFIX, arrow_schema
 from .texts import SPACE_CLASS, collapse
 
 BATCH_BYTES = 32_000_000
@@ -122,7 +122,7 @@ class Piece:
 
     def sorted(self) -> Piece:
         """The rows in primary-key order."""
-        name = self.table.schema.metadata[b"aigov_timeline.table"].decode()
+        name = self.table.schema.metadata[f"{METADATA_PREFIX}table".encode()].decode()
         order = sort_order(self.table, TABLES[name].primary_key)
         return self if order is None else Piece(self.table.take(_indices(order)), self.origins.take(order))
 

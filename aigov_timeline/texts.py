@@ -21,7 +21,7 @@ from .parallel import Started
 PARALLEL_QUOTES = 400_000
 """From this many quotes on, they are searched on every core."""
 CHUNK_QUOTES = 250_000
-"""Quotes per task of a worker."""
+"""About this many quotes to a task (the quotes of a range of sources)."""
 
 
 def collapse(text: str) -> str:
