@@ -121,6 +121,8 @@ def _in_key_order(pieces: list[tuple[pa.Table, object]], keys) -> list | None:
     """The sorted pieces in an order that puts all their rows in key order, or None if their keys interleave."""
     if any(table.column(key).null_count for table, _ in pieces for key in keys):
         return None
+    if not any(table.num_rows for table, _ in pieces):
+        return pieces
 
     def row(table: pa.Table, index: int) -> tuple:
         return tuple(table.column(key)[index].as_py() for key in keys)

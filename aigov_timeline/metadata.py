@@ -18,7 +18,7 @@ QID_PATTERN = r"^Q[1-9][0-9]*$"
 TYPES = {
     "string": ("string", "str"),
     "date32": ("date", "datetime64[ms]"),
-    "bool": ("boolean", "bool"),
+    "bool": ("boolean", "boolean"),
     "int16": ("integer", "Int16"),
 }
 
@@ -209,6 +209,10 @@ EVENTS = Table(
         Column("votes_no", "int16", "Votes against (recorded votes only).", 3, nullable=True, raw="votes.no"),
         Column("votes_abstain", "int16", "Abstentions (recorded votes only).", 15, nullable=True,
                raw="votes.abstain"),
+        *(Column(f"votes_{vote}_complete", "bool", f"True when the `votes` table names every state that voted "
+                 f"{label}, false when it names only some (or none); null without a recorded vote.", flag,
+                 nullable=True, raw=f"votes.{vote}_complete")
+          for vote, label, flag in (("yes", "yes", False), ("no", "no", True), ("abstain", "to abstain", True))),
         CONFIDENCE,
         NOTES,
     ),
@@ -236,6 +240,10 @@ DOCUMENTS = Table(
         *_date("date", "The day, month or year the text was adopted, issued or published", "2024-03-21",
                nullable=True),
         *_bounds("date_", "the document date", nullable=True),
+        _text("title_zh", "Title in Chinese, as a Chinese-language official source prints it (for texts whose "
+              "original is Chinese); an evidence quote shows it.", "全球人工智能治理倡议"),
+        Column("co_sponsor_count", "int16", "Number of co-sponsors as a source states it, kept where `sponsorships` "
+               "does not list them all; null where no source gives an exact number.", 123, nullable=True),
         _text("url", "Canonical web address of the text.", "https://undocs.org/A/RES/78/265"),
         WIKIDATA,
         SUMMARY,
@@ -255,6 +263,8 @@ ACTORS = Table(
     columns=(
         _id("actor_id", "act", "actor", "act-chn", raw="id", unique=True),
         _text("name", "Preferred English name.", "China", nullable=False),
+        _text("name_zh", "Name in Chinese, as a Chinese-language official source prints it (Chinese actors); an "
+              "evidence quote shows it.", "中国"),
         _text("short_name", "Abbreviation or short name.", "UNSC"),
         _code("actor_type", "vocab_actor_types", "What kind of actor this is.", "state", raw="type"),
         _ref("parent_id", "actors", "act", "The containing organisation (a ministry's state, a body's parent "
@@ -405,6 +415,50 @@ DOCUMENT_RELATIONS = Table(
     join="Both ID columns → `documents.document_id`.",
 )
 
+VOTES = Table(
+    name="votes",
+    kind="link",
+    description="How a state voted in a recorded vote: one row per vote event and state. The totals stay on the "
+    "event (`votes_yes`, `votes_no`, `votes_abstain`), which also says whether each list is complete.",
+    columns=(
+        _ref("event_id", "events", "evt", "The vote: one stage (a committee or the plenary) of a text.",
+             "evt-2023-12-22-unga-adopts-a-res-78-241", raw=None),
+        _ref("actor_id", "actors", "act", "The state (or the body voting as one).", "act-rus", raw="actor"),
+        _code("vote", "vocab_votes", "How it voted.", "no"),
+        *_citation("the vote"),
+        _link_notes(),
+    ),
+    primary_key=("event_id", "actor_id"),
+    raw_from=(("events", "named_votes"),),
+    parent_key="event_id",
+    join="`event_id` → `events` (the totals and completeness flags); `actor_id` → `actors` (`iso3`, `m49`).",
+)
+
+SPONSORSHIPS = Table(
+    name="sponsorships",
+    kind="link",
+    description="Who sponsored which text: one row per document and state (or group of states), with the role and "
+    "the date it joined where a source gives it. A count of co-sponsors without a list stays on the document "
+    "(`co_sponsor_count`).",
+    columns=(
+        _ref("document_id", "documents", "doc", "The sponsored text (the draft where it is recorded).",
+             "doc-un-a-78-l-49", raw=None),
+        _ref("actor_id", "actors", "act", "The sponsoring state or group of states.", "act-usa", raw="actor"),
+        _code("role", "vocab_sponsorship_roles", "Main sponsor, co-sponsor, or introduced the text on behalf of "
+              "others.", "main_sponsor"),
+        *_date("date_joined", "When the state joined as a sponsor", "2024-03-11", nullable=True),
+        *_bounds("date_joined_", "the sponsor joined", nullable=True),
+        *_citation("the sponsorship"),
+        _link_notes(),
+    ),
+    primary_key=("document_id", "actor_id"),
+    raw_from=(("documents", "sponsors"),),
+    parent_key="document_id",
+    join="`document_id` → `documents` (drafts → resolutions through `document_relations`, `draft_of`); "
+    "`actor_id` → `actors`.",
+    date_columns=("date_joined",),
+)
+
 STATEMENTS = Table(
     name="statements",
     kind="link",
@@ -455,6 +509,8 @@ VOCABULARIES = (
     _vocabulary("source_types", "kinds of source", "press_release"),
     _vocabulary("decision_methods", "how a text was adopted", "without_vote"),
     _vocabulary("date_precisions", "precisions of a date value", "day"),
+    _vocabulary("votes", "how a state voted", "abstain"),
+    _vocabulary("sponsorship_roles", "roles of a sponsoring state", "main_sponsor"),
 )
 
 TABLES: dict[str, Table] = {
@@ -464,7 +520,7 @@ TABLES: dict[str, Table] = {
         _evidence_table("events", "event_id", "evt", "evt-2023-07-18-unsc-ai-briefing"),
         _evidence_table("documents", "document_id", "doc", "doc-un-a-res-78-265"),
         _evidence_table("actors", "actor_id", "act", "act-chn"),
-        EVENT_ACTORS, EVENT_DOCUMENTS, DOCUMENT_ACTORS, EVENT_RELATIONS, DOCUMENT_RELATIONS,
+        EVENT_ACTORS, EVENT_DOCUMENTS, DOCUMENT_ACTORS, EVENT_RELATIONS, DOCUMENT_RELATIONS, VOTES, SPONSORSHIPS,
         STATEMENTS, STATEMENT_THEMES, *VOCABULARIES,
     )
 }

@@ -239,7 +239,7 @@ def _derive_dates(table: Table, row: dict, origin: Origin, problems: list[Proble
             try:
                 parsed[key] = dates.parse(text)
             except dates.DateError as exc:
-                problems.append(Problem(origin.file, origin.record, key, str(exc), text))
+                problems.append(Problem(origin.file, origin.record, origin.at(key).field, str(exc), text))
         if name not in parsed:
             if end_value is not None and value is None:
                 problems.append(Problem(origin.file, origin.record, "end_date", "end_date without a date",
@@ -314,6 +314,7 @@ def _nested_row(table: Table, item, origin: Origin, parent_id, folder: str, rows
         return
     row = _read_columns(table, item, origin, problems, folder, nested=True)
     row[_parent_column(table, folder)] = parent_id
+    _derive_dates(table, row, origin, problems)
     if "supports" in table.raw_extra and item.get("supports") is not None:
         row["supports"] = _supports(item["supports"], folder, origin.at("supports"), problems)
     rows.add(table.name, row, origin)
