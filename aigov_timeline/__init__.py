@@ -7,8 +7,7 @@ True
 """
 
 from ._version import __version__
-from .cite import cite
-from .loaders import DataFileError, data_dir, describe, load, load_all, timeline, verify
+from .loaders import DataFileError, cite, data_dir, describe, load, load_all, timeline, verify
 from .metadata import TABLE_NAMES
 
 __all__ = ["TABLE_NAMES", "DataFileError", "cite", "connect", "__data_version__", "__version__", "data_dir",
@@ -21,7 +20,7 @@ def __getattr__(name: str):
 
         return manifest()["data_version"]
     if name == "connect":
-        from .sql import connect
+        from .loaders.sql import connect
 
         return connect
     raise AttributeError(f"module 'aigov_timeline' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The ``aigov-timeline`` command: build, validate and describe the dataset."""
+"""The ``aigov-timeline`` command: build, validate, chart, export and compare the dataset."""
 
 from __future__ import annotations
 
@@ -11,11 +11,21 @@ from ._version import __version__
 RAW, PROCESSED, DOCS, CHARTS = Path("data/raw"), Path("data/processed"), Path("docs"), Path("charts")
 
 
-def _build(args) -> int:
-    from .build import build, stale_outputs
+class UsageError(Exception):
+    """A command cannot run as asked; the message says why and what to do."""
 
+
+def _build(args) -> int:
+    from .build import check, stale_outputs, write_outputs
+
+    if not args.raw.is_dir():
+        raise UsageError(f"no raw folder at {args.raw}: `aigov-timeline build` turns the raw YAML records of a clone "
+                         "of the repository into processed tables. Run it in the clone's top folder, or pass "
+                         "--raw FOLDER (and --out, --docs). To check the installed tables, use "
+                         "`aigov-timeline validate`.")
+    built = check(args.raw)
     if args.check:
-        stale, note = stale_outputs(args.raw, args.out, args.docs)
+        stale, note = stale_outputs(built, args.out, args.docs)
         if note:
             print(f"note: {note}")
         if stale:
@@ -25,7 +35,7 @@ def _build(args) -> int:
             return 1
         print(f"up to date: {args.out} and {args.docs} match a fresh build of {args.raw}")
         return 0
-    built = build(args.raw, args.out, args.docs)
+    write_outputs(built, args.out, args.docs)
     total = sum(t.num_rows for t in built.tables.values())
     print(f"built data version {built.version}: {len(built.tables)} tables, {total} rows -> {args.out}")
     return 0
@@ -33,14 +43,14 @@ def _build(args) -> int:
 
 def _validate(args) -> int:
     if args.dir is not None:
-        from .build import check_raw
+        from .build import check
 
-        built = check_raw(args.dir)
+        built = check(args.dir)
         rows = {name: t.num_rows for name, t in built.tables.items()}
         what = f"raw folder {args.dir}"
     else:
+        from .build.validate import check_processed
         from .loaders import data_dir, verify
-        from .validate import check_processed
 
         folder = data_dir()
         verify()
@@ -52,16 +62,18 @@ def _validate(args) -> int:
 
 def _charts(args) -> int:
     try:
-        from . import gallery
+        from .charts import gallery
     except ImportError as exc:
-        print(f"error: the charts need the `charts` extra ({exc.name} is missing): "
-              "pip install 'aigov-timeline[charts]'", file=sys.stderr)
-        return 1
+        raise UsageError(f"the charts need the `charts` extra ({exc.name} is missing): "
+                         "pip install 'aigov-timeline[charts]'") from None
     from .loaders import load_all, manifest
 
     tables, version = load_all(), manifest()["data_version"]
     if args.check:
-        stale, note = gallery.stale_charts(tables, args.out, version)
+        try:
+            stale, note = gallery.stale_charts(tables, args.out, version)
+        except gallery.NoCharts as exc:
+            raise UsageError(str(exc)) from None
         if note:
             print(f"note: {note}")
         if stale:
@@ -81,6 +93,9 @@ def _export(args) -> int:
     from .exports import export
     from .loaders import load_all, manifest
 
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"{args.out} is a file: give the folder to write the {args.format} export into (it is "
+                         "created if needed)")
     written = export(args.format, load_all(), args.out, manifest()["data_version"])
     print(f"wrote {len(written)} file{'s' * (len(written) != 1)} ({args.format}) -> {args.out}")
     return 0
@@ -89,7 +104,7 @@ def _export(args) -> int:
 def _diff(args) -> int:
     import tempfile
 
-    from .diff import DiffError, diff, git_build
+    from .release.diff import DiffError, diff, git_build
 
     if len(args.folders) not in ((0, 1) if args.against_git else (2,)):
         print("usage: aigov-timeline diff OLD NEW (OLD may be -), or aigov-timeline diff --against-git REV [NEW]",
@@ -103,8 +118,7 @@ def _diff(args) -> int:
         else:
             print(diff(*args.folders), end="")
     except DiffError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        raise UsageError(str(exc)) from None
     return 0
 
 
@@ -174,10 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except DataProblems as exc:
         print(exc.report(), file=sys.stderr)
-        if args.command == "build":
+        if args.command == "build" and not args.check:
             print(f"\nnothing was written: {args.out} is unchanged.", file=sys.stderr)
         return 1
-    except DataFileError as exc:
+    except (DataFileError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -1,18 +1,26 @@
 """Every table and column of the dataset, declared once.
 
-Everything else is generated from these declarations: the Arrow write schemas, the pandera schemas, the pandas
-dtypes the loaders return, ``datapackage.json``, ``docs/data-dictionary.md``, ``describe()`` and the loader
-docstrings. This module imports nothing heavy, so loading a table stays cheap.
+Each table says where its rows come from in ``data/raw/`` (``raw``: a folder of records, a list nested in another
+table's records, or a list in a file) and which special rules apply to it (``rules``: country codes, stored texts,
+counts). Everything else derives from these declarations: the raw reader and the checks of the build, the Arrow
+write schemas, the pandera schemas, the pandas dtypes the loaders return, ``datapackage.json``, the generated docs,
+``describe()`` and the loader docstrings. Adding a table means declaring it here and writing its data.
+
+This module imports nothing heavy, so loading a table stays cheap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 ID_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 DATE_PATTERN = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 QID_PATTERN = r"^Q[1-9][0-9]*$"
+VOCABULARY_FOLDER = "vocabularies"
+SPONSOR_TYPES = ("state", "intergovernmental_group")
+"""Who can sponsor a text or cast a vote: a state, or a group of states acting as one."""
 
 #: Arrow type name -> (frictionless type, pandas dtype returned by the loaders)
 TYPES = {
@@ -36,10 +44,17 @@ class Column:
     references: str | None = None
     """Table whose primary key this column refers to (a foreign key); vocabulary tables included."""
     raw: str | None = ""
-    """Key in the raw YAML record ("" = same as the column name; None = derived by the build)."""
+    """Key in the raw YAML record ("" = same as the column name; None = derived by the build). A dotted key
+    (``votes.yes``) reads a value inside a mapping."""
     unique: bool = False
     default: object = None
     """Value used when the raw record leaves the key out (None = the key is required unless nullable)."""
+    quoted: bool = False
+    """The value must appear in one of the record's evidence quotes (a Wikidata QID, a Chinese title)."""
+    referenced_types: tuple[str, ...] = ()
+    """For a reference to ``actors``: the actor types it may point to."""
+    field_list: bool = False
+    """The raw value is a list of the enclosing record's field names, stored space-separated."""
 
     @property
     def raw_key(self) -> str | None:
@@ -50,21 +65,87 @@ class Column:
         return bool(self.references and self.references.startswith("vocab_"))
 
 
+# --- where rows come from in data/raw/ ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Records:
+    """One record per file in a folder of ``data/raw/`` (or a ``records:`` list in a file of that folder)."""
+
+    folder: str
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A list of mappings under ``key`` in the records of table ``parent``; the column that refers to the parent
+    is filled from it."""
+
+    parent: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list of plain values under ``key`` in the records of table ``parent``: one row per value, in ``column``."""
+
+    parent: str
+    key: str
+    column: str
+
+
+@dataclass(frozen=True)
+class FileList:
+    """A list of mappings under ``key`` in one file of ``data/raw/``."""
+
+    path: str
+    key: str
+
+
+# --- rules that apply to some tables ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CountryCodes:
+    """A raw ``country`` (name or ISO code) gives the ISO 3166 and M49 columns; rows whose ``when`` column has the
+    ``value`` must give it."""
+
+    raw: str = "country"
+    columns: tuple[str, str, str] = ("iso2", "iso3", "m49")
+    when: tuple[str, str] = ("actor_type", "state")
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """Each row names a text stored under ``folder`` of ``data/raw/`` and its SHA-256; the build reads the text,
+    checks the checksum and searches the quotes that cite the row in it."""
+
+    path: str = "text_path"
+    checksum: str = "text_sha256"
+    folder: str = "texts"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Rows of this table counted by ``value`` against totals on the ``parent`` row: the named rows of a value never
+    exceed its total, and equal it where the parent says the list is ``complete``."""
+
+    parent: str
+    value: str
+    totals: tuple[tuple[str, str], ...]
+    """(value, column of the parent holding its total)"""
+    complete: tuple[tuple[str, str], ...] = ()
+    """(value, column of the parent saying whether every row of that value is listed)"""
+
+
 @dataclass(frozen=True)
 class Table:
-    """One table: its columns, keys and where its rows come from in ``data/raw/``."""
+    """One table: its columns, keys, where its rows come from in ``data/raw/`` and the rules that apply to it."""
 
     name: str
     kind: str  # "entity", "evidence", "link" or "vocabulary"
     description: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
-    raw_from: tuple[tuple[str, str | None], ...] = ()
-    """(raw folder, list key) pairs the rows come from; list key None = the records themselves."""
-    parent_key: str | None = None
-    """For rows nested in a record: the column that holds the enclosing record's id."""
-    raw_extra: tuple[str, ...] = ()
-    """Raw keys read by the build that are not columns (e.g. ``country``, ``text_sha256``)."""
+    raw: tuple[Records | Nested | Items | FileList, ...] = ()
+    rules: tuple[CountryCodes | StoredText | Tally, ...] = ()
     join: str = ""
     """How users join this table to others or to outside data (shown in the data dictionary)."""
     date_columns: tuple[str, ...] = field(default=())
@@ -83,6 +164,25 @@ class Table:
     def foreign_keys(self) -> list[Column]:
         return [c for c in self.columns if c.references]
 
+    @property
+    def folder(self) -> str | None:
+        """The raw folder of this table's records, for a table of records."""
+        return next((r.folder for r in self.raw if isinstance(r, Records)), None)
+
+    def rule(self, kind: type):
+        """This table's rule of one kind, or None."""
+        return next((r for r in self.rules if isinstance(r, kind)), None)
+
+    def parent_column(self, parent: str) -> str:
+        """The column that holds the key of the enclosing record of table ``parent`` (for nested rows)."""
+        return next(c.name for c in self.columns if c.references == parent)
+
+    @property
+    def pair(self) -> tuple[str, str] | None:
+        """For a link table: the two key columns that refer to rows of data tables."""
+        keys = [k for k in self.primary_key if (ref := self.column(k).references) and not ref.startswith("vocab_")]
+        return (keys[0], keys[1]) if self.kind == "link" and len(keys) >= 2 else None
+
 
 def _id(name: str, prefix: str, what: str, example: str, **kw) -> Column:
     return Column(name, "string", f"Identifier of the {what}.", example, pattern=rf"^{prefix}-{ID_SLUG}$", **kw)
@@ -98,8 +198,8 @@ def _code(name: str, vocab: str, what: str, example: str, raw: str | None = "", 
                   pattern=CODE_PATTERN, references=vocab, raw=raw)
 
 
-def _text(name: str, what: str, example: str | None = None, nullable=True, raw: str | None = "") -> Column:
-    return Column(name, "string", what, example, nullable=nullable, raw=raw)
+def _text(name: str, what: str, example: str | None = None, nullable=True, raw: str | None = "", **kw) -> Column:
+    return Column(name, "string", what, example, nullable=nullable, raw=raw, **kw)
 
 
 def _date(prefix: str, what: str, example: str, nullable: bool, raw: str | None = "") -> tuple[Column, ...]:
@@ -130,8 +230,8 @@ CONFIDENCE = _code("confidence", "vocab_confidence", "How the facts of this row 
                    "official_record")
 NOTES = _text("notes", "Curator notes: how vague references were identified, conflicts between sources, "
               "what is unknown and why.")
-WIKIDATA = Column("wikidata_qid", "string", "Wikidata item ID, recorded only where a cited source shows it.",
-                  "Q1065", nullable=True, pattern=QID_PATTERN)
+WIKIDATA = Column("wikidata_qid", "string", "Wikidata item ID, recorded only where a cited source shows it (an "
+                  "evidence quote holds it).", "Q1065", nullable=True, pattern=QID_PATTERN, quoted=True)
 SUMMARY = _text("summary", "One or two neutral sentences.")
 
 
@@ -157,13 +257,11 @@ def _evidence_table(parent: str, key: str, prefix: str, example: str) -> Table:
         columns=(
             _ref(key, parent, prefix, f"The {singular} this quote supports.", example, raw=None),
             *_citation(f"the {singular}"),
-            _text("supports", f"Space-separated names of the {singular} fields this quote backs, or "
-                  "`occurrence` (a list in the raw record).", "date title", raw=None),
+            Column("supports", "string", f"Space-separated names of the {singular} fields this quote backs, or "
+                   "`occurrence` (a list in the raw record).", "date title", nullable=True, field_list=True),
         ),
         primary_key=(key, "source_id", "quote"),
-        raw_from=((parent, "evidence"),),
-        parent_key=key,
-        raw_extra=("supports",),
+        raw=(Nested(parent, "evidence"),),
         join=f"`{key}` → `{parent}`; `source_id` → `sources`.",
     )
 
@@ -179,7 +277,7 @@ def _vocabulary(name: str, what: str, example: str) -> Table:
             Column("definition", "string", "What the code means, in one sentence.", None),
         ),
         primary_key=("code",),
-        raw_from=((f"vocabularies/{name}", "codes"),),
+        raw=(FileList(f"{VOCABULARY_FOLDER}/{name}.yaml", "codes"),),
         join="`code` is referenced by the columns listed under *Referenced by*.",
     )
 
@@ -217,7 +315,7 @@ EVENTS = Table(
         NOTES,
     ),
     primary_key=("event_id",),
-    raw_from=(("events", None),),
+    raw=(Records("events"),),
     join="`forum_id` → `actors.actor_id`; people and states through `event_actors`, documents through "
     "`event_documents`.",
     date_columns=("date",),
@@ -241,7 +339,7 @@ DOCUMENTS = Table(
                nullable=True),
         *_bounds("date_", "the document date", nullable=True),
         _text("title_zh", "Title in Chinese, as a Chinese-language official source prints it (for texts whose "
-              "original is Chinese); an evidence quote shows it.", "全球人工智能治理倡议"),
+              "original is Chinese); an evidence quote shows it.", "全球人工智能治理倡议", quoted=True),
         Column("co_sponsor_count", "int16", "Number of co-sponsors as a source states it, kept where `sponsorships` "
                "does not list them all; null where no source gives an exact number.", 123, nullable=True),
         _text("url", "Canonical web address of the text.", "https://undocs.org/A/RES/78/265"),
@@ -251,7 +349,7 @@ DOCUMENTS = Table(
         NOTES,
     ),
     primary_key=("document_id",),
-    raw_from=(("documents", None),),
+    raw=(Records("documents"),),
     join="`un_symbol` joins to UN Digital Library and UN voting data; actors through `document_actors`.",
     date_columns=("date",),
 )
@@ -264,7 +362,7 @@ ACTORS = Table(
         _id("actor_id", "act", "actor", "act-chn", raw="id", unique=True),
         _text("name", "Preferred English name.", "China", nullable=False),
         _text("name_zh", "Name in Chinese, as a Chinese-language official source prints it (Chinese actors); an "
-              "evidence quote shows it.", "中国"),
+              "evidence quote shows it.", "中国", quoted=True),
         _text("short_name", "Abbreviation or short name.", "UNSC"),
         _code("actor_type", "vocab_actor_types", "What kind of actor this is.", "state", raw="type"),
         _ref("parent_id", "actors", "act", "The containing organisation (a ministry's state, a body's parent "
@@ -283,8 +381,8 @@ ACTORS = Table(
         NOTES,
     ),
     primary_key=("actor_id",),
-    raw_from=(("actors", None),),
-    raw_extra=("country",),
+    raw=(Records("actors"),),
+    rules=(CountryCodes(),),
     join="`iso3`/`iso2`/`m49` join to country tables (World Bank, V-Dem, pycountry); `wikidata_qid` to Wikidata.",
 )
 
@@ -310,13 +408,13 @@ SOURCES = Table(
         Column("text_path", "string", "Path of the stored text, relative to `data/raw/`.",
                "texts/src-un-press-sc-15359.txt", raw="text", pattern=r"^texts/[A-Za-z0-9._-]+\.txt$"),
         Column("text_sha256", "string", "SHA-256 of the stored text. The raw record states it and the build "
-               "checks the stored text still has it, so a quoted text cannot change unnoticed.", None,
-               pattern=r"^[0-9a-f]{64}$", raw=None),
+               "checks the stored text still has it, so a quoted text cannot change unnoticed.",
+               "c1cc361c2e8ba3a6b98d1bccaff6194a909f03ba732a44694196cfc3acd38383", pattern=r"^[0-9a-f]{64}$"),
         NOTES,
     ),
     primary_key=("source_id",),
-    raw_from=(("sources", None),),
-    raw_extra=("text_sha256",),
+    raw=(Records("sources"),),
+    rules=(StoredText(),),
     join="`url` joins to web archives; every `source_id` column in the link and evidence tables refers here.",
     date_columns=("published",),
 )
@@ -337,8 +435,7 @@ EVENT_ACTORS = Table(
         _link_notes(),
     ),
     primary_key=("event_id", "actor_id", "role"),
-    raw_from=(("events", "actors"),),
-    parent_key="event_id",
+    raw=(Nested("events", "actors"),),
     join="`event_id` → `events`; `actor_id` and `on_behalf_of_id` → `actors`.",
 )
 
@@ -355,8 +452,7 @@ EVENT_DOCUMENTS = Table(
         _link_notes(),
     ),
     primary_key=("event_id", "document_id", "relation"),
-    raw_from=(("events", "documents"),),
-    parent_key="event_id",
+    raw=(Nested("events", "documents"),),
     join="`event_id` → `events`; `document_id` → `documents`.",
 )
 
@@ -372,8 +468,7 @@ DOCUMENT_ACTORS = Table(
         _link_notes(),
     ),
     primary_key=("document_id", "actor_id", "role"),
-    raw_from=(("documents", "actors"),),
-    parent_key="document_id",
+    raw=(Nested("documents", "actors"),),
     join="`document_id` → `documents`; `actor_id` → `actors`.",
 )
 
@@ -391,8 +486,7 @@ EVENT_RELATIONS = Table(
         _link_notes(),
     ),
     primary_key=("event_id", "related_event_id", "relation"),
-    raw_from=(("events", "related_events"),),
-    parent_key="event_id",
+    raw=(Nested("events", "related_events"),),
     join="Both ID columns → `events.event_id`.",
 )
 
@@ -410,8 +504,7 @@ DOCUMENT_RELATIONS = Table(
         _link_notes(),
     ),
     primary_key=("document_id", "related_document_id", "relation"),
-    raw_from=(("documents", "related_documents"),),
-    parent_key="document_id",
+    raw=(Nested("documents", "related_documents"),),
     join="Both ID columns → `documents.document_id`.",
 )
 
@@ -423,14 +516,17 @@ VOTES = Table(
     columns=(
         _ref("event_id", "events", "evt", "The vote: one stage (a committee or the plenary) of a text.",
              "evt-2023-12-22-unga-adopts-a-res-78-241", raw=None),
-        _ref("actor_id", "actors", "act", "The state (or the body voting as one).", "act-rus", raw="actor"),
+        Column("actor_id", "string", "The state (or the group of states voting as one).", "act-rus",
+               pattern=rf"^act-{ID_SLUG}$", references="actors", raw="actor", referenced_types=SPONSOR_TYPES),
         _code("vote", "vocab_votes", "How it voted.", "no"),
         *_citation("the vote"),
         _link_notes(),
     ),
     primary_key=("event_id", "actor_id"),
-    raw_from=(("events", "named_votes"),),
-    parent_key="event_id",
+    raw=(Nested("events", "named_votes"),),
+    rules=(Tally("events", "vote", totals=(("yes", "votes_yes"), ("no", "votes_no"), ("abstain", "votes_abstain")),
+                 complete=(("yes", "votes_yes_complete"), ("no", "votes_no_complete"),
+                           ("abstain", "votes_abstain_complete"))),),
     join="`event_id` → `events` (the totals and completeness flags); `actor_id` → `actors` (`iso3`, `m49`).",
 )
 
@@ -443,7 +539,8 @@ SPONSORSHIPS = Table(
     columns=(
         _ref("document_id", "documents", "doc", "The sponsored text (the draft where it is recorded).",
              "doc-un-a-78-l-49", raw=None),
-        _ref("actor_id", "actors", "act", "The sponsoring state or group of states.", "act-usa", raw="actor"),
+        Column("actor_id", "string", "The sponsoring state or group of states.", "act-usa",
+               pattern=rf"^act-{ID_SLUG}$", references="actors", raw="actor", referenced_types=SPONSOR_TYPES),
         _code("role", "vocab_sponsorship_roles", "Main sponsor, co-sponsor, or introduced the text on behalf of "
               "others.", "main_sponsor"),
         *_date("date_joined", "When the state joined as a sponsor", "2024-03-11", nullable=True),
@@ -452,8 +549,8 @@ SPONSORSHIPS = Table(
         _link_notes(),
     ),
     primary_key=("document_id", "actor_id"),
-    raw_from=(("documents", "sponsors"),),
-    parent_key="document_id",
+    raw=(Nested("documents", "sponsors"),),
+    rules=(Tally("documents", "role", totals=(("co_sponsor", "co_sponsor_count"),)),),
     join="`document_id` → `documents` (drafts → resolutions through `document_relations`, `draft_of`); "
     "`actor_id` → `actors`.",
     date_columns=("date_joined",),
@@ -475,7 +572,7 @@ STATEMENTS = Table(
         _link_notes(),
     ),
     primary_key=("statement_id",),
-    raw_from=(("events", "statements"), ("documents", "statements")),
+    raw=(Nested("events", "statements"), Nested("documents", "statements")),
     join="`speaker_id` → `actors`; `event_id` → `events`; `document_id` → `documents`; themes through "
     "`statement_themes`.",
 )
@@ -490,8 +587,7 @@ STATEMENT_THEMES = Table(
         _code("theme", "vocab_themes", "A theme of the statement.", "multilateralism"),
     ),
     primary_key=("statement_id", "theme"),
-    raw_from=(("statements", "themes"),),
-    parent_key="statement_id",
+    raw=(Items("statements", "themes", "theme"),),
     join="`statement_id` → `statements`; `theme` → `vocab_themes.code`.",
 )
 
@@ -542,7 +638,39 @@ def date_columns(name: str) -> tuple[str, str, str]:
 
 
 #: (entity table, evidence table, key column) for every evidence table
-EVIDENCE = tuple((t.raw_from[0][0], t.name, t.parent_key) for t in TABLES.values() if t.kind == "evidence")
+EVIDENCE = tuple((t.raw[0].parent, t.name, t.parent_column(t.raw[0].parent)) for t in TABLES.values()
+                 if t.kind == "evidence")
+"""(entity table, evidence table, key column) for every evidence table."""
+
+
+@cache
+def record_tables() -> dict[str, Table]:
+    """Raw folder -> the table whose records it holds."""
+    return {t.folder: t for t in TABLES.values() if t.folder}
+
+
+@cache
+def children(parent: str) -> tuple[tuple[str, Table, Nested | Items], ...]:
+    """(list key, table, declaration) of every list nested in the records of table ``parent``."""
+    return tuple((r.key, t, r) for t in TABLES.values() for r in t.raw
+                 if isinstance(r, (Nested, Items)) and r.parent == parent)
+
+
+def raw_folders() -> set[str]:
+    """The folders a raw folder may hold: one per table of records, the vocabularies, the stored texts."""
+    texts = {rule.folder for t in TABLES.values() for rule in t.rules if isinstance(rule, StoredText)}
+    return set(record_tables()) | {VOCABULARY_FOLDER} | texts
+
+
+def link_tables() -> list[Table]:
+    """The tables that link two rows of data tables (with a role or relation)."""
+    return [t for t in TABLES.values() if t.pair]
+
+
+def cited_tables() -> list[Table]:
+    """The tables whose rows cite a source with a quote (evidence, links and statements)."""
+    return [t for t in TABLES.values() if {"source_id", "quote"} <= set(t.column_names)]
+
 
 
 def referenced_by(name: str) -> list[tuple[str, str]]:

@@ -14,6 +14,30 @@ to), leaving room for a closing line of the command."""
 _MISSING = object()
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a row came from: the raw file, the record ID and the field, so a check can say where to fix it."""
+
+    file: str
+    record: str | None
+    field: str | None = None
+    scalar: bool = False
+    """The field is a list item holding a plain value (a theme code): checks name it without a column."""
+
+    def at(self, name: str | None) -> Origin:
+        if not name or self.scalar:
+            return self
+        return Origin(self.file, self.record, f"{self.field}.{name}" if self.field else name)
+
+    def problem(self, message: str, value=None, hint: str | None = None, field: str | None = None,
+                with_value: bool = True) -> Problem:
+        """A problem at this origin (or at one of its fields)."""
+        at = self.at(field) if field else self
+        if with_value:
+            return Problem(at.file, at.record, at.field, message, value, hint)
+        return Problem(at.file, at.record, at.field, message, hint=hint)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input: where it is, what is wrong, and how to fix it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from aigov_timeline import build
+from aigov_timeline.build import write
 from conftest import RAW, run_cli, tree_digest
 
 
@@ -38,7 +39,7 @@ def test_an_interrupted_swap_is_recovered(workspace):
     good = tree_digest(out)
     out.rename(workspace / ".processed.old-12345")
     (workspace / ".processed.tmp-999").mkdir()
-    build.recover(out)
+    write.recover(out)
     assert tree_digest(out) == good
     assert not list(workspace.glob(".processed.*"))
 

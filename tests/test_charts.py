@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 import aigov_timeline as agt
-from aigov_timeline import charts, gallery
+from aigov_timeline import charts
+from aigov_timeline.charts import gallery
 from conftest import REPO, run_cli, tree_digest
 
 CHARTS_DIR = REPO / "charts"

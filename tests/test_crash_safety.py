@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from aigov_timeline import build, loaders
+from aigov_timeline.build import write
 from aigov_timeline.metadata import TABLE_NAMES
 from conftest import RAW, tree_digest
 
@@ -32,7 +33,7 @@ import os, shutil, signal, sys
 from pathlib import Path
 
 import pyarrow.parquet
-import aigov_timeline.build
+import aigov_timeline.build.write
 
 root, target, nth, mode, exchange, *argv = sys.argv[1:]
 nth, calls = int(nth), 0
@@ -60,7 +61,7 @@ TARGETS = {  # name: (owner, attribute, the path a call writes)
     "rename": (os, "rename", lambda src, dst, *a, **k: src),
     "replace": (os, "replace", lambda src, dst, *a, **k: dst),
     "rmtree": (shutil, "rmtree", lambda path, *a, **k: path),
-    "exchange": (aigov_timeline.build, "_exchange", lambda a, b: b),
+    "exchange": (aigov_timeline.build.write, "_exchange", lambda a, b: b),
 }
 
 def patch(owner, name, path_of):
@@ -88,7 +89,7 @@ def patch(owner, name, path_of):
     setattr(owner, name, wrapper)
 
 if exchange == "off":
-    aigov_timeline.build._exchange = lambda a, b: False
+    aigov_timeline.build.write._exchange = lambda a, b: False
 patch(*TARGETS[target])
 
 from aigov_timeline.cli import main
@@ -141,7 +142,7 @@ def exchange_supported(tmp: Path) -> bool:
     a.mkdir()
     b.mkdir()
     try:
-        return build._exchange(a, b)
+        return write._exchange(a, b)
     finally:
         a.rmdir()
         b.rmdir()
@@ -177,7 +178,7 @@ def assert_docs_whole(docs: Path, old: dict[str, str], new: dict[str, str]) -> N
 
 def assert_loadable(folder: Path, monkeypatch) -> None:
     """The loaders read the folder: every file matches its manifest entry and every table loads."""
-    monkeypatch.setattr(loaders, "data_dir", lambda: folder)
+    monkeypatch.setenv(loaders.files.DATA_ENV, str(folder))
     loaders.verify()
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     tables = loaders.load_all()
@@ -205,7 +206,7 @@ def test_a_killed_build_leaves_a_whole_output(workspace, new_build, monkeypatch,
     if outcome == RECOVERABLE_OLD:
         assert not out.exists()
         assert [which_build(p, old, new) for p in workspace.glob(".processed.old-*")] == [OLD]
-        build.recover(out)
+        write.recover(out)
         outcome = OLD
     assert which_build(out, old, new) == outcome
     assert_loadable(out, monkeypatch)

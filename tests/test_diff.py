@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from aigov_timeline import diff
+from aigov_timeline.release import diff
 from aigov_timeline.cli import main
 from aigov_timeline.metadata import TABLES
 from conftest import PROCESSED, run_cli

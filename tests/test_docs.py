@@ -9,10 +9,13 @@ import pytest
 import yaml
 
 import aigov_timeline as agt
-from aigov_timeline import build, docs
-from aigov_timeline.texts import collapse
+from aigov_timeline import build
+from aigov_timeline.build import docs
+from aigov_timeline.build.quotes import collapse
+from aigov_timeline.build.read import sha256_text
 from aigov_timeline.cli import parser
-from aigov_timeline.metadata import TABLES
+from aigov_timeline.build.rows import allowed_keys
+from aigov_timeline.metadata import TABLES, children, record_tables
 from conftest import PROCESSED, RAW, REPO
 
 DOCS = REPO / "docs"
@@ -70,7 +73,7 @@ def test_build_writes_the_er_diagram_and_check_flags_it_when_stale(workspace, go
     assert (good_build / "docs" / "er-diagram.md").read_text(encoding="utf-8") == docs.er_diagram()
     path = workspace / "docs" / "er-diagram.md"
     path.write_text(path.read_text(encoding="utf-8").replace("erDiagram", "erDiagram\n    old {\n    }", 1))
-    stale, _ = build.stale_outputs(workspace / "raw", workspace / "processed", workspace / "docs")
+    stale, _ = build.stale_outputs(build.check(workspace / "raw"), workspace / "processed", workspace / "docs")
     assert stale == [str(path)]
 
 
@@ -85,25 +88,14 @@ def guide_blocks(kind: str) -> list[tuple[str, str]]:
     return [(text[:m.start()], m.group(1)) for m in re.finditer(rf"```{kind}\n(.*?)```", text, flags=re.S)]
 
 
-def raw_keys(name: str, nested: bool = True) -> set[str]:
-    """The keys a raw record (or list item) of a table may hold, from the metadata."""
-    table = TABLES[name]
-    keys = {c.raw_key.partition(".")[0] for c in table.columns if c.raw_key} | set(table.raw_extra)
-    folder = table.raw_from[0][0]
-    if not nested:
-        keys |= {key for t in TABLES.values() for f, key in t.raw_from if f == folder and key}
-    keys |= {key for t in TABLES.values() for f, key in t.raw_from if f == name and key}  # statement themes
-    return keys
-
-
 def check_keys(record: dict, folder: str) -> None:
-    entity = next(t for t in TABLES.values() if (folder, None) in t.raw_from)
-    assert set(record) <= raw_keys(entity.name, nested=False), set(record) - raw_keys(entity.name, nested=False)
-    children = {key: t.name for t in TABLES.values() for f, key in t.raw_from if f == folder and key}
-    for key, items in record.items():
-        if key in children and items:
-            for item in items:
-                assert set(item) <= raw_keys(children[key]), (key, set(item) - raw_keys(children[key]))
+    """The keys of a record, and of the items of its lists, are keys the build reads."""
+    entity = record_tables()[folder]
+    assert set(record) <= allowed_keys(entity.name, None), set(record) - allowed_keys(entity.name, None)
+    for key, child, declared in children(entity.name):
+        for item in record.get(key) or []:
+            if isinstance(item, dict):
+                assert set(item) <= allowed_keys(child.name, entity.name), (key, set(item))
     votes = record.get("votes")
     if votes:
         assert {f"votes.{k}" for k in votes} <= {c.raw_key for c in entity.columns}
@@ -149,7 +141,7 @@ def test_stored_text_excerpt_and_checksum_are_real():
     assert collapse(excerpt) in collapse(path.read_text(encoding="utf-8"))
     (_, console), = [b for b in guide_blocks("console") if "sha256sum" in b[1]]
     digest = console.splitlines()[1].split()[0]
-    assert digest == build.sha256_text(path.read_text(encoding="utf-8"))
+    assert digest == sha256_text(path.read_text(encoding="utf-8"))
     source = next(yaml.safe_load(text) for p, _, text in yaml_examples() if p.startswith("data/raw/sources/"))
     assert source["text_sha256"] == digest and f"data/raw/{source['text']}" == str(path.relative_to(REPO))
 

@@ -13,14 +13,19 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 import aigov_timeline as agt
 from aigov_timeline.exports import export, jsonld
-from aigov_timeline.metadata import EVIDENCE, TABLES
+from aigov_timeline.metadata import EVIDENCE, TABLES, link_tables
 from conftest import run_cli
 
 SDO = Namespace("https://schema.org/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 XSD_BY_PRECISION = {"day": "date", "month": "gYearMonth", "year": "gYear"}
 ID = Namespace(jsonld.IDS)
-LINKS = tuple(jsonld.PROPERTIES)
+LINKS = tuple(spec.name for spec in link_tables())
+
+
+def role_keys(name: str) -> tuple[str, str, str]:
+    """The columns of a link table that name its Role: the two rows it links, and its role, relation or vote."""
+    return (*TABLES[name].pair, next(c.name for c in TABLES[name].columns if c.is_vocabulary))
 
 # rdflib 7.x parses JSON-LD through its own deprecated ConjunctiveGraph
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -68,7 +73,7 @@ def expected_classes(tables: dict[str, pd.DataFrame]) -> dict[URIRef, str]:
     classes |= {node(k): "CreativeWork" for k in tables["sources"]["source_id"]}
     for name in LINKS:
         classes |= {node(f"{name}/{'/'.join(keys)}"): "Role"
-                    for keys in tables[name][list(TABLES[name].primary_key)].itertuples(index=False)}
+                    for keys in tables[name][list(role_keys(name))].itertuples(index=False)}
     for name, spec in TABLES.items():
         if spec.kind == "vocabulary":
             classes[node(name)] = "DefinedTermSet"
@@ -138,7 +143,7 @@ def test_every_node_is_derived_from_exactly_its_evidence_sources_with_the_quotes
 
 def test_links_are_roles_that_keep_their_code_and_source(graph, tables):
     for name in LINKS:
-        subject_key, object_key, code_key = TABLES[name].primary_key
+        subject_key, object_key, code_key = role_keys(name)
         for row in tables[name].to_dict("records"):
             role = node(f"{name}/{row[subject_key]}/{row[object_key]}/{row[code_key]}")
             assert str(graph.value(role, SDO.roleName)) == row[code_key]

@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 import aigov_timeline as agt
-from aigov_timeline import charts, dates
+from aigov_timeline import dates
 from aigov_timeline.exports import export, timelinejs
 from aigov_timeline.loaders import data_dir, manifest
+from aigov_timeline.loaders.views import event_lanes
 from conftest import machine_lock, run_cli
 from test_browser import CAPTURE, FLAGS, chromium
 
@@ -116,8 +117,8 @@ def test_end_date_is_absent_exactly_when_the_event_has_none(slides, events):
 
 def test_groups_are_forum_names_and_the_chart_lanes(slides, tables, events):
     names = tables["actors"].set_index("actor_id")["name"]
-    lanes = charts.timeline_data(**{k: tables[k] for k in ("events", "actors", "documents", "event_actors",
-                                                           "event_documents")}).set_index("event_id")["lane"]
+    frame = tables["events"]
+    lanes = event_lanes(frame, tables["actors"], tables["event_actors"]).set_axis(frame["event_id"])
     with_forum = events["forum_id"].dropna()
     assert len(with_forum) > 0
     for event_id, slide in slides.items():

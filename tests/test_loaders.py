@@ -68,7 +68,7 @@ def test_import_and_load_all_stay_light():
 def copied_data(tmp_path, monkeypatch):
     folder = tmp_path / "processed"
     shutil.copytree(PROCESSED, folder)
-    monkeypatch.setattr(loaders, "data_dir", lambda: folder)
+    monkeypatch.setenv(loaders.files.DATA_ENV, str(folder))
     return folder
 
 

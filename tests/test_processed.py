@@ -9,7 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import aigov_timeline as agt
-from aigov_timeline import build, docs, schemas
+from aigov_timeline import build, schemas
+from aigov_timeline.build import docs, write
 from aigov_timeline.metadata import TABLE_NAMES, TABLES, pandas_dtype
 from conftest import PROCESSED, REPO, RAW
 
@@ -62,10 +63,8 @@ def test_datapackage_is_generated_from_the_metadata():
     tables = processed_tables()
     files = {name: {k: MANIFEST["tables"][name][k] for k in ("path", "bytes", "sha256")}
              for name in TABLE_NAMES}
-    from aigov_timeline.raw import read_raw
-
     sources = schemas.package_sources(tables["sources"].to_pylist())
-    expected = schemas.datapackage(read_raw(RAW).dataset, build.categories(tables), files, sources)
+    expected = schemas.datapackage(build.check(RAW).dataset, write.categories(tables), files, sources)
     assert json.loads((PROCESSED / "datapackage.json").read_text()) == json.loads(json.dumps(expected))
 
 
@@ -96,7 +95,7 @@ def test_data_dictionary_documents_every_column():
 
 
 def test_committed_outputs_match_a_fresh_build():
-    stale, _ = build.stale_outputs(RAW, PROCESSED, REPO / "docs")
+    stale, _ = build.stale_outputs(build.check(RAW), PROCESSED, REPO / "docs")
     assert stale == []
 
 
@@ -134,7 +133,7 @@ def test_dates_are_never_invented():
 
 
 def test_shipped_tables_pass_validation():
-    from aigov_timeline.validate import check_processed
+    from aigov_timeline.build.validate import check_processed
 
     rows = check_processed(PROCESSED)
     assert rows == {name: entry["rows"] for name, entry in MANIFEST["tables"].items()}

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import aigov_timeline as agt
-from aigov_timeline.texts import collapse
+from aigov_timeline.build.quotes import collapse
 from conftest import RAW
 
 

@@ -41,7 +41,7 @@ def write(tables: dict[str, pd.DataFrame], out: Path, version: str) -> list[Path
 def read_csv_options(spec: Table) -> dict:
     """``pandas.read_csv`` keyword arguments that give back the declared dtypes."""
     dates = [c.name for c in spec.columns if c.type == "date32"]
-    dtypes = {c.name: pandas_dtype(c) for c in spec.columns if c.type not in ("date32", "bool")}
+    dtypes = {c.name: pandas_dtype(c) for c in spec.columns if c.type != "date32"}
     return {"dtype": dtypes, "keep_default_na": False, "na_values": [""], "parse_dates": dates,
             "true_values": ["true"], "false_values": ["false"], "encoding": "utf-8"}
 
@@ -51,8 +51,6 @@ def read_table(path: Path, spec: Table) -> pd.DataFrame:
     for col in spec.columns:
         if col.type == "date32":
             frame[col.name] = pd.to_datetime(frame[col.name], format="%Y-%m-%d").astype("datetime64[ms]")
-        elif col.type == "bool":
-            frame[col.name] = frame[col.name].astype("bool")
     return frame
 
 

@@ -16,7 +16,8 @@ web addresses (``url``, ``sameAs``, ``license``) are IRIs through the context.
   ``Dataset``.
 - Dates are typed literals at their true precision: ``xsd:date`` '2023-07-18', ``xsd:gYearMonth`` '2023-10',
   ``xsd:gYear`` '2023' (all ISO 8601, as schema.org Date text). No day is invented.
-- Every link row (event_actors, document_actors, event_documents, event_relations, document_relations) is a
+- Every row of a link table (``metadata.link_tables``: actors and documents of events, actors of documents,
+  relations, votes, sponsorships) is a
   schema.org ``Role`` with ``roleName`` = its code, in schema.org's Role pattern: ``subject P role`` and
   ``role P object``, with ``P`` chosen per code (``PROPERTIES``, ``LEGISLATION_PROPERTIES``). Where schema.org
   has no property for a relation, ``prov:wasInfluencedBy`` says only that one shaped the other; ``roleName``
@@ -27,7 +28,7 @@ web addresses (``url``, ``sameAs``, ``license``) are IRIs through the context.
   and one ``prov:qualifiedDerivation`` per evidence row: a ``prov:Derivation`` whose ``prov:entity`` is the source
   and whose ``text`` is the verbatim quote. Quotes are kept because they are the evidence: each fact can be
   checked against its source from this file alone.
-- Not exported (see the CSV or Parquet tables): statements and their themes, curator notes, confidence, votes,
+- Not exported (see the CSV or Parquet tables): statements and their themes, curator notes, confidence, vote totals,
   and the source file fields (accessed, is_primary, text_path, text_sha256).
 """
 
@@ -40,7 +41,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from ..metadata import EVIDENCE, TABLES
+from ..metadata import EVIDENCE, TABLES, link_tables
 from .datapackage import shipped_dataset
 
 FILENAME = "aigov-timeline.jsonld"
@@ -81,6 +82,8 @@ PROPERTIES = {
         "co_sponsor": "sponsor", "issuer": "publisher", "publisher": "publisher", "addressee": "recipient",
         "established_body": "about"}),
     "event_documents": ("workFeatured", {"record_of": "recordedIn"}),
+    "votes": (INFLUENCED, {}),
+    "sponsorships": ("sponsor", {}),
     "event_relations": (INFLUENCED, {"part_of": "superEvent", "side_event_of": "superEvent"}),
     "document_relations": (INFLUENCED, {
         "part_of": "isPartOf", "references": "citation", "transmits": "hasPart",
@@ -106,8 +109,8 @@ def document(tables: dict[str, pd.DataFrame], version: str) -> dict:
                  *_sources(tables), _dataset(version)):
         nodes[node["@id"]] = node
     _add_evidence(nodes, tables)
-    for name in PROPERTIES:
-        _add_links(nodes, tables, name)
+    for spec in link_tables():
+        _add_links(nodes, tables, spec.name)
     graph = [_sorted_lists(nodes[key]) for key in sorted(nodes)]
     return {"@context": CONTEXT, "@graph": graph}
 
@@ -250,8 +253,9 @@ def _add_evidence(nodes: dict[str, dict], tables: dict[str, pd.DataFrame]) -> No
 
 def _add_links(nodes: dict[str, dict], tables: dict[str, pd.DataFrame], name: str) -> None:
     """One Role per row of link table ``name``: ``subject P role`` and ``role P object``."""
-    subject_key, object_key, code_key = TABLES[name].primary_key
-    default, properties = PROPERTIES[name]
+    subject_key, object_key = TABLES[name].pair
+    code_key = next(c.name for c in TABLES[name].columns if c.is_vocabulary)  # the role, relation or vote
+    default, properties = PROPERTIES.get(name, (INFLUENCED, {}))
     for row in _records(tables[name]):
         subject, obj, code = row[subject_key], row[object_key], row[code_key]
         prop = properties.get(code, default)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..lanes import event_lanes
+from ..loaders.views import event_lanes
 from .datapackage import shipped_dataset
 
 FILENAME = "timeline.json"

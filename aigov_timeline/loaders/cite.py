@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .loaders import load
-from .metadata import EVIDENCE, TABLES
+from ..metadata import EVIDENCE, TABLES, link_tables
+from .files import load
 
 _EVIDENCE = {TABLES[entity].column(key).pattern[1:].split("-")[0]: (evidence, key) for entity, evidence, key in EVIDENCE}
-_LINKS = ("event_actors", "event_documents", "document_actors", "event_relations", "document_relations")
 _SOURCE_COLUMNS = ["source_id", "publisher", "title", "author", "url", "published", "is_primary"]
 COLUMNS = ["subject", "table", "detail", *_SOURCE_COLUMNS, "quote"]
 
@@ -31,13 +30,14 @@ def _evidence(subject: str) -> pd.DataFrame:
 
 def _link(a: str, b: str) -> pd.DataFrame:
     found = []
-    for name in _LINKS:
-        frame = load(name)
-        keys = list(TABLES[name].primary_key[:2])
-        hit = frame[((frame[keys[0]] == a) & (frame[keys[1]] == b)) | ((frame[keys[0]] == b) & (frame[keys[1]] == a))]
+    for spec in link_tables():
+        frame = load(spec.name)
+        first, second = spec.pair
+        hit = frame[((frame[first] == a) & (frame[second] == b)) | ((frame[first] == b) & (frame[second] == a))]
         if len(hit):
-            detail = hit[TABLES[name].primary_key[2]]
-            found.append(hit.assign(subject=f"{a} ~ {b}", table=name, detail=detail))
+            code = next(c.name for c in spec.columns if c.is_vocabulary)  # the role, relation or vote
+            detail = hit[code]
+            found.append(hit.assign(subject=f"{a} ~ {b}", table=spec.name, detail=detail))
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["source_id", "quote"])
 
 

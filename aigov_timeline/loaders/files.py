@@ -1,9 +1,10 @@
-"""Offline loaders for the processed tables shipped with the package."""
+"""The processed tables: where they are, loading them as typed DataFrames, and checking them against the manifest."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -12,10 +13,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .frames import to_frame
-from .metadata import TABLE_NAMES, TABLES, pandas_dtype, table
+from ..frames import to_frame
+from ..metadata import TABLE_NAMES, TABLES, pandas_dtype, table
 
 MANIFEST = "manifest.json"
+DATA_ENV = "AIGOV_TIMELINE_DATA"
+"""Environment variable naming a processed folder to load instead of the installed one (e.g. your own build)."""
 _REINSTALL = "reinstall the package (pip install --force-reinstall aigov-timeline) or rebuild with " \
              "`aigov-timeline build`"
 
@@ -30,11 +33,14 @@ def file_sha256(path: Path) -> str:
 
 
 def data_dir() -> Path:
-    """Where the processed tables are: inside the installed package, or ``data/processed`` in a source checkout."""
+    """Where the processed tables are: the folder named by ``AIGOV_TIMELINE_DATA`` if set, else inside the installed
+    package, or ``data/processed`` in a source checkout."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
     packaged = resources.files("aigov_timeline") / "_processed"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "data" / "processed"
+    return Path(__file__).resolve().parents[2] / "data" / "processed"
 
 
 @lru_cache(maxsize=1)
@@ -114,26 +120,6 @@ def verify() -> pd.DataFrame:
     if bad:
         raise DataFileError("data files do not match the manifest:\n  " + "\n  ".join(bad) + f"\n{_REINSTALL}")
     return pd.DataFrame(rows)
-
-
-def join_labels(frame: pd.DataFrame, key: str, label: pd.Series) -> pd.Series:
-    """The labels of each key's rows, sorted and joined with '; '."""
-    return label.groupby(frame[key]).agg(lambda s: "; ".join(sorted(s.astype(str))))
-
-
-def timeline() -> pd.DataFrame:
-    """Events with their forum, documents and actors: one readable row per event, in date order."""
-    events, actors, documents = load("events"), load("actors"), load("documents")
-    names = actors.set_index("actor_id")["name"]
-    event_docs = load("event_documents").merge(documents[["document_id", "title", "un_symbol"]], on="document_id")
-    doc_label = event_docs["un_symbol"].fillna(event_docs["title"]) + " (" + event_docs["relation"] + ")"
-    event_actors = load("event_actors")
-    actor_label = event_actors["actor_id"].map(names) + " (" + event_actors["role"] + ")"
-    out = events[["event_id", "date", "date_precision", "date_start", "date_end", "title", "event_type"]].copy()
-    out["forum"] = events["forum_id"].map(names)
-    out["documents"] = out["event_id"].map(join_labels(event_docs, "event_id", doc_label))
-    out["actors"] = out["event_id"].map(join_labels(event_actors, "event_id", actor_label))
-    return out.sort_values(["date_start", "date_precision", "event_id"], kind="stable").reset_index(drop=True)
 
 
 def _table_list() -> str:

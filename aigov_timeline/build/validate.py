@@ -7,12 +7,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..frames import to_frame
+from ..metadata import TABLES
+from ..problems import DataProblems, Origin, Problem
+from ..schemas import arrow_schema
 from .checks import table_problems
-from .frames import to_frame
-from .metadata import TABLES
-from .normalise import Origin
-from .problems import DataProblems, Problem
-from .schemas import arrow_schema
 
 
 def check_processed(folder: Path) -> dict[str, int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .metadata import TABLE_NAMES, TABLES
+from ..metadata import TABLE_NAMES, TABLES
 
 NOTHING = "-"
 PRIMARY_KEY = b"aigov_timeline.primary_key"
@@ -88,7 +88,15 @@ def read_build(folder: Path | str | None) -> Build:
 def git_build(rev: str, folder: Path, dest: Path) -> Path:
     """Write the files of ``folder`` as they are at git revision ``rev`` into ``dest``; return ``dest``."""
     folder = Path(folder).resolve()
-    top = _git(["rev-parse", "--show-toplevel"], folder if folder.is_dir() else folder.parent).decode().strip()
+    where = folder if folder.is_dir() else folder.parent
+    if not where.is_dir():
+        raise DiffError(f"{folder}: folder not found; --against-git compares a processed folder of a git clone with "
+                        "its committed version")
+    try:
+        top = _git(["rev-parse", "--show-toplevel"], where).decode().strip()
+    except DiffError:
+        raise DiffError(f"{folder} is not in a git clone, so there is no committed version to compare with; run it "
+                        "in a clone of the repository, or compare two folders: aigov-timeline diff OLD NEW") from None
     rel = folder.relative_to(Path(top).resolve()).as_posix()
     names = _git(["ls-tree", "-z", "--name-only", f"{rev}:{rel}"], Path(top)).decode().split("\0")
     dest.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,31 @@
-"""The lane (row) each event is shown in: its forum, else the state that hosted, convened or announced it."""
+"""Joined, readable views of the tables: the timeline of events, the forum (lane) of each event."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from .files import load
+
+
+def join_labels(frame: pd.DataFrame, key: str, label: pd.Series) -> pd.Series:
+    """The labels of each key's rows, sorted and joined with '; '."""
+    return label.groupby(frame[key]).agg(lambda s: "; ".join(sorted(s.astype(str))))
+
+
+def timeline() -> pd.DataFrame:
+    """Events with their forum, documents and actors: one readable row per event, in date order."""
+    events, actors, documents = load("events"), load("actors"), load("documents")
+    names = actors.set_index("actor_id")["name"]
+    event_docs = load("event_documents").merge(documents[["document_id", "title", "un_symbol"]], on="document_id")
+    doc_label = event_docs["un_symbol"].fillna(event_docs["title"]) + " (" + event_docs["relation"] + ")"
+    event_actors = load("event_actors")
+    actor_label = event_actors["actor_id"].map(names) + " (" + event_actors["role"] + ")"
+    out = events[["event_id", "date", "date_precision", "date_start", "date_end", "title", "event_type"]].copy()
+    out["forum"] = events["forum_id"].map(names)
+    out["documents"] = out["event_id"].map(join_labels(event_docs, "event_id", doc_label))
+    out["actors"] = out["event_id"].map(join_labels(event_actors, "event_id", actor_label))
+    return out.sort_values(["date_start", "date_precision", "event_id"], kind="stable").reset_index(drop=True)
+
 
 NO_FORUM = "(no forum or host recorded)"
 HOST_RANKS = {"host": 0, "co_host": 1, "convener": 2, "organiser": 3, "announcer": 4}

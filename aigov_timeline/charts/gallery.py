@@ -14,11 +14,15 @@ from pathlib import Path
 import altair as alt
 import vl_convert as vlc
 
-from . import charts
-from ._version import __version__
-from .loaders import file_sha256
+from . import figures as charts
+from .._version import __version__
+from ..loaders import file_sha256
 
 MANIFEST = "manifest.json"
+
+
+class NoCharts(Exception):
+    """The folder holds no generated charts to compare with."""
 RENDERED = ("svg", "png")
 """Formats whose bytes depend on the fonts installed on the machine (vl-convert measures text with them)."""
 
@@ -154,6 +158,9 @@ def stale_charts(tables: dict, out: Path, data_version: str) -> tuple[list[str],
     each spec is compared, and the returned note says so.
     """
     out = Path(out)
+    if not (out / MANIFEST).is_file():
+        raise NoCharts(f"{out} holds no charts (no {MANIFEST}); make them with `aigov-timeline charts"
+                       f"{'' if str(out) == 'charts' else f' --out {out}'}`")
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp)
         _write_into(tables, fresh, data_version)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .lanes import NO_FORUM, event_lanes
-from .loaders import join_labels
+from ..loaders.views import NO_FORUM, event_lanes, join_labels
 
 MAX_MARKS = 2000
 """Above this many events (or links), charts show counts per month instead of one mark per row."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .loaders import data_dir, verify
-from .metadata import TABLE_NAMES
+from .files import data_dir, verify
+from ..metadata import TABLE_NAMES
 
 
 def connect(check: bool = True):

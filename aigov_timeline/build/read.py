@@ -1,4 +1,9 @@
-"""Reading a raw folder: safe YAML, bounded sizes, and no path that leaves the folder."""
+"""Reading a raw folder: the one YAML reader (safe, bounded, line-numbered errors), and the files it reads.
+
+The reader is PyYAML's C loader (libyaml) with the project's rules: dates stay text, a key may appear once per
+mapping, a plain key is a name (``yes:`` means "yes"), tags and anchors are refused, and nesting is bounded.
+docs/performance.md compares it with the other readers measured.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,14 @@ import hashlib
 import os
 import re
 import stat
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from sys import intern
 
 import yaml
 
-from .problems import Problem
+from ..metadata import VOCABULARY_FOLDER, raw_folders, record_tables
+from ..problems import Problem
 
-RECORD_FOLDERS = ("events", "documents", "actors", "sources")
 MAX_YAML_BYTES = 5_000_000
 MAX_TEXT_BYTES = 20_000_000
 MAX_DEPTH = 20
@@ -26,12 +30,13 @@ _FLOW_CHECK = 1_000  # a text with more brackets than this is checked for depth 
 _SCAN_LIMIT = 64_000_000  # bytes of an unreadable file scanned to name its record and field
 _ID_LINE = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
 _KEY = re.compile(r"\s*(?:-\s+)*['\"]?([A-Za-z_][\w.-]*)['\"]?\s*:")
+_STR, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool"
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_BaseLoader):
-    """yaml.SafeLoader that keeps dates as text and refuses duplicate keys."""
+    """The safe loader that keeps dates as text and refuses duplicate keys."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -64,123 +69,10 @@ def _construct_mapping(loader, node, deep=False):
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
-_STR, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool"
-_SCALAR_TAGS = {_STR, *(f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "null"))}
-_NO_KEY = object()
-_SHORT = 40
-
-
-class _Unusual(Exception):
-    """The text uses YAML beyond plain mappings, lists and scalars: parse it the full way."""
-
-
-def _load_plain(text: str):
-    """``yaml.load(text, Loader=_Loader)`` for the usual raw file (no tags, anchors, aliases or repeated keys),
-    built straight from the parser's events (about 3x faster). Raises _Unusual (or a YAML error) otherwise."""
-    loader = _Loader(text)
-    try:
-        get, resolve, resolvers = loader.get_event, loader.resolve, loader.yaml_implicit_resolvers
-        if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
-            raise _Unusual
-        stack, keys = [], []
-        while True:
-            event = get()
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
-                if event.anchor is not None or event.tag is not None:
-                    raise _Unusual
-                value = event.value
-                if len(value) <= _SHORT:
-                    value = intern(value)  # IDs and codes recur in many records: keep one copy of each
-                if event.implicit[0] and (not value or value[0] in resolvers):
-                    tag = resolve(yaml.ScalarNode, value, event.implicit)
-                    if tag not in _SCALAR_TAGS:
-                        raise _Unusual
-                    if tag != _STR:
-                        value = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, value))
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
-                    raise _Unusual
-                value = {} if kind is yaml.MappingStartEvent else []
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                value = stack.pop()
-                if keys.pop() is not _NO_KEY:
-                    raise _Unusual
-                if not stack:
-                    break
-                continue
-            else:
-                raise _Unusual  # an alias, or a second document
-            if not stack:
-                if kind is yaml.ScalarEvent:
-                    break  # a document that is a single scalar
-            elif type(stack[-1]) is list:
-                stack[-1].append(value)
-            elif keys[-1] is _NO_KEY:
-                if type(value) is bool and event.implicit[0]:
-                    value = event.value  # a plain key is a name: `yes:` means "yes", as in _construct_mapping
-                if kind is not yaml.ScalarEvent or type(value) is not str or value in stack[-1]:
-                    raise _Unusual  # a non-text key, or a repeated key: the full loader reads or reports it
-                keys[-1] = intern(value)  # one copy of each key name, however many records repeat it
-                continue
-            else:
-                stack[-1][keys[-1]] = value
-                keys[-1] = _NO_KEY
-            if kind is not yaml.ScalarEvent:
-                stack.append(value)
-                keys.append(_NO_KEY)
-        if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
-            raise _Unusual
-        return value
-    finally:
-        loader.dispose()
-
-
-@dataclass
-class RawRecord:
-    """One record as the curator wrote it, with the file it came from."""
-
-    folder: str
-    file: str
-    data: dict
-
-    @property
-    def id(self) -> str | None:
-        value = self.data.get("id")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)  # a wrong type, reported by the checks; the report still names the record
-        return value if isinstance(value, str) else None
-
-
-@dataclass
-class RawData:
-    root: Path
-    label: str
-    records: dict[str, list[RawRecord]] = field(default_factory=dict)
-    vocabularies: dict[str, RawRecord] = field(default_factory=dict)
-    dataset: dict = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    unreadable: set[str] = field(default_factory=set)
-    """IDs of the records in files that could not be read (as far as their `id:` line shows)."""
-    fast: dict[str, list] = field(default_factory=dict)
-    """Table name -> rows read by the fast path (``columnar.Piece``), for the files it took."""
-    fast_texts: list[tuple[list[str], bytes, list[int]]] = field(default_factory=list)
-    """The stored texts of the sources the fast path read, checked and collapsed: (source IDs, the texts one after
-    another, where each ends)."""
-
-    def path_label(self, rel: str) -> str:
-        return f"{self.label}/{rel}"
-
 
 def parse_yaml(text: str, label: str) -> tuple[object, Problem | None]:
     """Parse YAML text safely. Returns (data, None) or (None, problem)."""
     if text.count("[") + text.count("{") > _FLOW_CHECK and (problem := _depth_problem(text, label)):
-        return None, problem
-    try:
-        return _load_plain(text), None
-    except (_Unusual, yaml.YAMLError, ValueError, TypeError):
-        pass  # the full loader below gives the same data, or the error message
-    if problem := _depth_problem(text, label):
         return None, problem
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
@@ -188,9 +80,10 @@ def parse_yaml(text: str, label: str) -> tuple[object, Problem | None]:
         return None, Problem(label, _record_in(text), str(exc.key), str(exc),
                              hint="remove or rename one of the two keys")
     except yaml.YAMLError as exc:
-        return None, _yaml_problem(exc, text, label)
-    alias = _shared_node(data)
-    if alias:
+        return None, _depth_problem(text, label) or _yaml_problem(exc, text, label)
+    except RecursionError:
+        return None, _depth_problem(text, label) or Problem(label, _record_in(text), None, "nested too deeply")
+    if ("&" in text or "*" in text) and _shared_node(data):
         line = next((e.start_mark.line + 1 for e in yaml.parse(text, Loader=_BaseLoader)
                      if isinstance(e, yaml.AliasEvent)), 0)
         return None, Problem(label, _record_in(text), _key_at(text, line), "YAML anchors and aliases (&name / *name) "
@@ -284,6 +177,8 @@ def _shared_node(data) -> bool:
     return False
 
 
+# --- files ---------------------------------------------------------------------------------------------------
+
 def read_text_file(path: Path, label: str, limit: int) -> tuple[str | None, Problem | None]:
     """Read a regular UTF-8 file without a BOM, within a size limit."""
     try:
@@ -317,11 +212,11 @@ def inside(root: Path, path: Path) -> bool:
         return False
 
 
-def stored_text(root: Path, rel: str, label: str, folders: dict[Path, bool]) -> tuple[str | None, Problem | None]:
-    """The stored text of a source at ``rel`` inside the raw folder ``root``, or the problem that prevents reading
-    it (its field and record are left for the caller to fill in). ``folders`` caches which folders lie inside."""
+def stored_text(root: Path, rel: str, label: str) -> tuple[str | None, Problem | None]:
+    """The stored text at ``rel`` inside the raw folder ``root``, or the problem that prevents reading it (its
+    record is left for the caller to fill in)."""
     path = root / rel
-    if os.path.isabs(rel) or ".." in Path(rel).parts or not _within(root, path, folders):
+    if os.path.isabs(rel) or ".." in Path(rel).parts or not inside(root, path):
         return None, Problem(label, None, "text", "path leaves the raw folder", rel,
                              "stored texts live under texts/ inside the raw folder")
     if not path.is_file():
@@ -333,73 +228,100 @@ def stored_text(root: Path, rel: str, label: str, folders: dict[Path, bool]) -> 
     return text, None
 
 
-def _within(root: Path, path: Path, folders: dict[Path, bool]) -> bool:
-    """``inside(root, path)``, resolving each folder once rather than every file."""
-    if path.is_symlink():
-        return inside(root, path)
-    if path.parent not in folders:
-        folders[path.parent] = inside(root, path.parent)
-    return folders[path.parent]
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _symlink_problem(raw: RawData, path: Path) -> str | None:
+def _symlink_problem(root: Path, path: Path) -> str | None:
     """Why a symlink cannot be followed (it leads outside the raw folder, or nowhere), or None."""
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
         return "symlink is broken or loops"
-    return None if inside(raw.root, target) else "symlink points outside the raw folder"
+    return None if inside(root, target) else "symlink points outside the raw folder"
 
 
-def _yaml_files(raw: RawData, folder: str) -> list[str]:
+def _yaml_files(root: Path, label: str, folder: str, problems: list[Problem]) -> list[str]:
     """Relative paths of the YAML files under one folder, sorted; flags symlinks that escape."""
-    base = raw.root / folder
     found = []
-    for dirpath, dirnames, filenames in os.walk(base):
+    for dirpath, dirnames, filenames in os.walk(root / folder):
         dirnames.sort()
         for name in dirnames:
             sub = Path(dirpath) / name
-            if sub.is_symlink() and (why := _symlink_problem(raw, sub)):
-                raw.problems.append(Problem(raw.path_label(str(sub.relative_to(raw.root))), None, None, why,
-                                            hint="remove the symlink"))
+            if sub.is_symlink() and (why := _symlink_problem(root, sub)):
+                problems.append(Problem(f"{label}/{sub.relative_to(root)}", None, None, why,
+                                        hint="remove the symlink"))
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            rel = str(path.relative_to(raw.root))
+            rel = str(path.relative_to(root))
             if name.endswith(".yml"):
-                raw.problems.append(Problem(raw.path_label(rel), None, None, "raw files must end in .yaml",
-                                            hint=f"rename it to {name[:-4]}.yaml"))
+                problems.append(Problem(f"{label}/{rel}", None, None, "raw files must end in .yaml",
+                                        hint=f"rename it to {name[:-4]}.yaml"))
             elif name.endswith(".yaml"):
-                if path.is_symlink() and (why := _symlink_problem(raw, path)):
-                    raw.problems.append(Problem(raw.path_label(rel), None, None, why,
-                                                hint="copy the file into the raw folder instead"))
+                if path.is_symlink() and (why := _symlink_problem(root, path)):
+                    problems.append(Problem(f"{label}/{rel}", None, None, why,
+                                            hint="copy the file into the raw folder instead"))
                 else:
                     found.append(rel)
     return found
 
 
-def _load_mapping(raw: RawData, rel: str) -> dict | None:
-    label = raw.path_label(rel)
-    text, problem = read_text_file(raw.root / rel, label, MAX_YAML_BYTES)
+def raw_files(root: Path, label: str) -> tuple[dict[str, list[str]], list[Problem]]:
+    """The YAML files of each declared folder (record folders and the vocabularies), and the problems of the
+    folder's layout: a missing raw folder or dataset file, or a folder that no table declares."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "not found"
+        return {}, [Problem(label, None, None, f"raw folder {what}",
+                            hint="run from a clone of the repository (the raw folder is data/raw), or pass the path "
+                                 "of a raw folder")]
+    declared = raw_folders()
+    if not (root / DATASET_FILE).exists() and not any((root / folder).exists() for folder in declared):
+        return {}, [Problem(label, None, None, "not a raw folder: it holds no dataset.yaml and none of the folders "
+                            f"{', '.join(sorted(declared))}",
+                            hint="pass the raw folder itself (in a clone of the repository: data/raw)")]
+    for entry in sorted(os.listdir(root)):
+        if (root / entry).is_dir() and entry not in declared and not entry.startswith("."):
+            problems.append(Problem(f"{label}/{entry}", None, None, "a folder that no table declares",
+                                    hint=f"raw folders are {', '.join(sorted(declared))}; rename or move it (a new "
+                                         "table is declared in aigov_timeline/metadata.py)"))
+    if not (root / DATASET_FILE).is_file():
+        problems.append(Problem(f"{label}/{DATASET_FILE}", None, None, "missing dataset file",
+                                hint="add dataset.yaml with name, title, description, version and licenses"))
+    files = {folder: _yaml_files(root, label, folder, problems) for folder in (*record_tables(), VOCABULARY_FOLDER)}
+    return files, problems
+
+
+def load_mapping(root: Path, rel: str, label: str) -> tuple[dict | None, Problem | None]:
+    """Read and parse one YAML file that must hold a mapping."""
+    file_label = f"{label}/{rel}"
+    text, problem = read_text_file(root / rel, file_label, MAX_YAML_BYTES)
     if problem is not None:
-        problem = _locate(raw.root / rel, problem)
-    elif not text.strip():
-        problem = Problem(label, None, None, "file is empty", hint="write a record, or delete the file")
-    else:
-        data, problem = parse_yaml(text, label)
-        if problem is None and not isinstance(data, dict):
-            ids = [item.get("id") for item in data if isinstance(item, dict)] if isinstance(data, list) else []
-            problem = Problem(label, next((i for i in ids if isinstance(i, str)), None), None,
-                              f"the file must hold a mapping (key: value lines), not "
-                              f"{_KINDS.get(type(data), type(data).__name__)}", hint="start the record with `id: ...`")
-    if problem:
-        raw.problems.append(problem)
-        if problem.record:
-            raw.unreadable.add(problem.record)
-        return None
-    return data
+        return None, _locate(root / rel, problem)
+    if not text.strip():
+        return None, Problem(file_label, None, None, "file is empty", hint="write a record, or delete the file")
+    data, problem = parse_yaml(text, file_label)
+    if problem is None and not isinstance(data, dict):
+        ids = [item.get("id") for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+        problem = Problem(file_label, next((i for i in ids if isinstance(i, str)), None), None,
+                          f"the file must hold a mapping (key: value lines), not "
+                          f"{_KINDS.get(type(data), type(data).__name__)}", hint="start the record with `id: ...`")
+    return (None, problem) if problem else (data, None)
 
 
 _KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def records(data: dict, file_label: str) -> tuple[list[dict], list[Problem]]:
+    """The records of a file: the mapping itself, or the mappings of its ``records:`` list."""
+    if set(data) != {"records"}:
+        return [data], []
+    items = data["records"]
+    if not isinstance(items, list):
+        return [], [Problem(file_label, None, "records", "`records` must be a list")]
+    bad = [Problem(file_label, None, "records", "each entry of `records` must be a mapping")
+           for item in items if not isinstance(item, dict)]
+    return [item for item in items if isinstance(item, dict)], bad[:1]
 
 
 def _locate(path: Path, problem: Problem) -> Problem:
@@ -451,51 +373,3 @@ def _scan(path: Path):
 def _key_in(line: bytes) -> str | None:
     match = _KEY.match(line.decode("utf-8", "replace"))
     return match.group(1) if match else None
-
-
-def read_raw(root: Path, label: str | None = None, fast: bool = False) -> RawData:
-    """Read every record of a raw folder. Problems are collected, not raised.
-
-    With ``fast``, the files of the usual layout are read straight into table columns (``raw.fast``, see
-    ``columnar``) and only the others into records."""
-    raw = RawData(root=Path(root), label=label or str(root))
-    if not raw.root.is_dir():
-        raw.problems.append(Problem(raw.label, None, None, "raw folder not found",
-                                    hint="run from the project root, or pass the folder path"))
-        return raw
-    if (raw.root / DATASET_FILE).is_file():
-        raw.dataset = _load_mapping(raw, DATASET_FILE) or {}
-    else:
-        raw.problems.append(Problem(raw.path_label(DATASET_FILE), None, None, "missing dataset file",
-                                    hint="add dataset.yaml with name, title, version and licenses"))
-    files = {folder: _yaml_files(raw, folder) for folder in RECORD_FOLDERS}
-    if fast:
-        from .columnar import read_folders
-
-        files = read_folders(raw, files)
-    for folder, rels in files.items():
-        raw.records[folder] = []
-        for rel in rels:
-            data = _load_mapping(raw, rel)
-            if data is None:
-                continue
-            items = data["records"] if set(data) == {"records"} else [data]
-            if not isinstance(items, list):
-                raw.problems.append(Problem(raw.path_label(rel), None, "records", "`records` must be a list"))
-                continue
-            for item in items:
-                if isinstance(item, dict):
-                    raw.records[folder].append(RawRecord(folder, raw.path_label(rel), item))
-                else:
-                    raw.problems.append(Problem(raw.path_label(rel), None, "records",
-                                                "each entry of `records` must be a mapping"))
-    for rel in _yaml_files(raw, "vocabularies"):
-        data = _load_mapping(raw, rel)
-        if data is not None:
-            name = Path(rel).stem
-            raw.vocabularies[name] = RawRecord("vocabularies", raw.path_label(rel), data)
-    return raw
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,1 @@
+"""Release tools: the difference between two builds (for CHANGELOG.md) and the checks a release must pass."""
