@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (DataFileError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        if args.command == "build" and not args.check:
+            print(f"\nnothing was written: {args.out} is unchanged.", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

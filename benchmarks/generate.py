@@ -1,10 +1,13 @@
 """Synthetic raw data of the real schema, at any size: a raw folder that `aigov-timeline build` accepts.
 
-    python benchmarks/generate.py --events 100000 OUT
+    python benchmarks/generate.py --events 100000 OUT                    # the layout curators use
+    python benchmarks/generate.py --events 100000 --layout records OUT   # RECORDS_PER_FILE records to a file
 
-Everything scales with the number of events (see RATIOS); the output is deterministic for a given size and seed.
-Records are written as `records:` lists, RECORDS_PER_FILE to a file, so a million events stay a few thousand files.
-Every source has a stored text (with its SHA-256 in the record) and every quote is a passage of that text.
+Everything scales with the number of events (see RATIOS); the output is deterministic for a given size, seed and
+layout. The default layout is the curators': one record per file, as ``yaml.safe_dump`` writes it, long values folded
+at about 100 columns. The ``records`` layout writes `records:` lists, RECORDS_PER_FILE to a file, so a million events
+stay a few thousand files. Every source has a stored text (with its SHA-256 in the record) and every quote is a
+passage of that text.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 VOCABULARIES = REPO / "data" / "raw" / "vocabularies"
 RECORDS_PER_FILE = 500
+LAYOUTS = ("curated", "records")
+FOLD_WIDTH = 100
+"""Where the curated layout folds long values (as a curator's ``yaml.safe_dump(..., width=100)`` does)."""
 SENTENCES_PER_TEXT = 40
 QIDS_PER_TEXT = 4
 
@@ -33,7 +39,7 @@ RATIOS = {
     "event_evidence": 2, "event_actors": 2, "event_documents": 0.5, "event_relations": 0.2,
     "event_statements": 1, "statement_themes": 2,
     "document_evidence": 1, "document_actors": 1, "document_relations": 0.2, "document_statements": 0.2,
-    "actor_evidence": 1, "qid_share": 0.1, "state_share": 0.2,
+    "actor_evidence": 1, "qid_share": 0.1, "state_share": 0.2, "sponsored_share": 0.3, "co_sponsors": 3,
 }
 FLOORS = {"documents": 4, "actors": 10, "sources": 5}
 
@@ -102,6 +108,7 @@ class Generator:
         self.countries = [c.name for c in pycountry.countries]
         self.texts: list[list[str]] = []
         self.qids: list[list[str]] = []
+        self.states: list[int] = []
 
     # --- small pieces ----------------------------------------------------------------------------------------
     def words(self, lo: int, hi: int) -> str:
@@ -183,7 +190,9 @@ class Generator:
         return record, text
 
     def actor(self, i: int) -> dict:
-        state = self.chance(RATIOS["state_share"])
+        state = self.chance(RATIOS["state_share"]) or i < 2  # at least two states, to vote and sponsor
+        if state:
+            self.states.append(i)
         qid = self.qid()
         return {
             "id": f"act-s{i:07d}", "name": self.words(2, 4).title(), "short_name": None,
@@ -203,10 +212,16 @@ class Generator:
         date = self.date()
         etype = self.code("event_types")
         method = self.code("decision_methods") if etype == "adoption" else None
-        votes = None
+        votes, named = None, []
         if method == "recorded_vote":
             votes = {"yes": self.rng.randint(100, 180), "no": self.rng.randint(0, 10),
                      "abstain": self.rng.randint(0, 30)}
+            voters = iter(self.rng.sample(self.states, min(len(self.states), votes["no"] + 3)))
+            for vote, want in (("no", votes["no"]), ("abstain", min(3, votes["abstain"]))):
+                chosen = [next(voters, None) for _ in range(want)]
+                named += [{"actor": f"act-s{a:07d}", "vote": vote, **self.citation()} for a in chosen if a is not None]
+                votes[f"{vote}_complete"] = len([a for a in chosen if a is not None]) == votes[vote]
+            votes["yes_complete"] = False
         end = None
         if len(date) == 10 and int(date[8:]) < 26 and self.chance(0.1):
             end = f"{date[:8]}{int(date[8:]) + self.rng.randint(1, 3):02d}"
@@ -229,8 +244,19 @@ class Generator:
                           for _ in range(self.count(RATIOS["event_documents"]))],
             "related_events": [{"event": f"evt-s{self.other(i, self.n):07d}", "relation": self.code("event_relations"),
                                 **self.citation()} for _ in range(self.count(RATIOS["event_relations"]))],
+            "named_votes": named,
             "statements": [self.statement(f"e{i:07d}", k) for k in range(self.count(RATIOS["event_statements"]))],
         }
+
+    def sponsors(self) -> dict:
+        """A main sponsor and some co-sponsors, with a co-sponsor count, for a share of the documents."""
+        if not self.chance(RATIOS["sponsored_share"]):
+            return {"co_sponsor_count": None, "sponsors": []}
+        states = self.rng.sample(self.states, min(len(self.states), 1 + self.rng.randint(0, RATIOS["co_sponsors"])))
+        rows = [{"actor": f"act-s{a:07d}", "role": "main_sponsor" if k == 0 else "co_sponsor",
+                 "date_joined": self.date() if k and self.chance(0.3) else None, **self.citation()}
+                for k, a in enumerate(states)]
+        return {"co_sponsor_count": len(rows) - 1 + self.rng.randint(0, 50), "sponsors": rows}
 
     def other(self, i: int, n: int) -> int:
         j = self.rng.randrange(n - 1)
@@ -250,11 +276,25 @@ class Generator:
             "evidence": self.evidence(self.count(RATIOS["document_evidence"]), ("title", "date", "type"), qid),
             "actors": [{"actor": f"act-s{a:07d}", "role": self.code("document_roles"), **self.citation()}
                        for a in actors],
+            **self.sponsors(),
             "related_documents": [{"document": f"doc-s{self.other(i, n):07d}",
                                    "relation": self.code("document_relations"), **self.citation()}
                                   for _ in range(self.count(RATIOS["document_relations"]))],
             "statements": [self.statement(f"d{i:07d}", k) for k in range(self.count(RATIOS["document_statements"]))],
         }
+
+
+def write_curated(out: Path, folder: str, records) -> int:
+    """Write each record to a file of its own, named after its ID, as ``yaml.safe_dump`` folds it at FOLD_WIDTH
+    columns (the layout of data/raw/); returns the number written."""
+    (out / folder).mkdir(parents=True, exist_ok=True)
+    total = 0
+    for record in records:
+        name = record["id"].split("-", 1)[1]
+        text = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=FOLD_WIDTH)
+        (out / folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        total += 1
+    return total
 
 
 def write_records(out: Path, folder: str, records) -> int:
@@ -281,10 +321,13 @@ def write_records(out: Path, folder: str, records) -> int:
     return total
 
 
-def generate(out: Path, events: int, seed: int = 0) -> dict[str, int]:
+def generate(out: Path, events: int, seed: int = 0, layout: str = "curated") -> dict[str, int]:
     """Write a complete raw folder into ``out`` (which must not exist or be empty); returns records per folder."""
     if events < 2:
         raise ValueError("at least 2 events")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
+    write = write_curated if layout == "curated" else write_records
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
@@ -303,10 +346,10 @@ def generate(out: Path, events: int, seed: int = 0) -> dict[str, int]:
             (out / "texts" / f"src-s{i:07d}.txt").write_text(text, encoding="utf-8")
             yield record
 
-    counts = {"sources": write_records(out, "sources", sources())}
-    counts["actors"] = write_records(out, "actors", (gen.actor(i) for i in range(gen.counts["actors"])))
-    counts["documents"] = write_records(out, "documents", (gen.document(i) for i in range(gen.counts["documents"])))
-    counts["events"] = write_records(out, "events", (gen.event(i) for i in range(events)))
+    counts = {"sources": write(out, "sources", sources())}
+    counts["actors"] = write(out, "actors", (gen.actor(i) for i in range(gen.counts["actors"])))
+    counts["documents"] = write(out, "documents", (gen.document(i) for i in range(gen.counts["documents"])))
+    counts["events"] = write(out, "events", (gen.event(i) for i in range(events)))
     return counts
 
 
@@ -322,9 +365,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder to create (must not exist or be empty)")
     parser.add_argument("--events", type=parse_size, default=10_000, help="number of events (e.g. 10k, 1M)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--layout", choices=LAYOUTS, default="curated",
+                        help="curated: one record per file, as curators write them (default); records: "
+                             f"{RECORDS_PER_FILE} records to a file")
     args = parser.parse_args(argv)
     try:
-        counts = generate(args.out, args.events, args.seed)
+        counts = generate(args.out, args.events, args.seed, args.layout)
     except (ValueError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -28,7 +28,10 @@ from conftest import RAW, tree_digest
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 BASE = CORPUS / "_base"
-CATEGORIES = ("syntax", "types", "values", "relations", "provenance", "hostile")
+CATEGORIES = ("structure", "syntax", "types", "values", "relations", "provenance", "hostile")
+BASES = ("minimal", "real", "skeleton", "empty", "none")
+"""minimal: _base/ with the real vocabularies; real: data/raw; skeleton: dataset.yaml, the vocabularies and empty
+record folders; empty: an empty folder; none: no raw folder at all."""
 MIN_CASES = 40
 TIMEOUT = 60  # seconds per case
 MEMORY = 2 * 1024**3  # bytes of address space per process
@@ -178,9 +181,18 @@ def _snapshot(workspace: Path) -> tuple:
 
 
 def copy_base(base: str, raw: Path) -> None:
-    """The real raw folder, or the minimal one: _base/ plus the real dataset.yaml and vocabularies."""
+    """The raw folder a case starts from (see BASES)."""
     if base == "real":
         shutil.copytree(RAW, raw)
+        return
+    if base in ("none", "empty", "skeleton"):
+        if base != "none":
+            raw.mkdir()
+        if base == "skeleton":
+            for folder in ("events", "documents", "actors", "sources", "texts"):
+                (raw / folder).mkdir()
+            shutil.copytree(RAW / "vocabularies", raw / "vocabularies")
+            shutil.copyfile(RAW / "dataset.yaml", raw / "dataset.yaml")
         return
     shutil.copytree(BASE, raw)
     shutil.copytree(RAW / "vocabularies", raw / "vocabularies")
@@ -192,8 +204,9 @@ def prepare(case: dict, workspace: Path, good: dict[str, Path]) -> list[str]:
     arguments."""
     base = case.get("base", "minimal")
     copy_base(base, workspace / "raw")
-    shutil.copytree(good[base] / "processed", workspace / "processed")
-    shutil.copytree(good[base] / "docs", workspace / "docs")
+    good_base = good["real" if base == "real" else "minimal"]
+    shutil.copytree(good_base / "processed", workspace / "processed")
+    shutil.copytree(good_base / "docs", workspace / "docs")
     for op in case.get("files") or []:
         apply_op(workspace / "raw", op)
     if case.get("generate"):
@@ -336,8 +349,8 @@ def test_case_files_are_well_formed(name):
     assert set(case) <= CASE_KEYS and case["category"] in CATEGORIES and case["description"].strip()
     assert set(case["expected"]) <= EXPECTED_KEYS
     assert {"file", "record", "field", "message"} <= set(case["expected"])
-    assert case.get("base", "minimal") in ("minimal", "real") and case.get("command", "build") in ("build", "validate")
-    assert case.get("files") or case.get("generate")
+    assert case.get("base", "minimal") in BASES and case.get("command", "build") in ("build", "validate")
+    assert case.get("files") or case.get("generate") or case.get("base") in ("skeleton", "empty", "none")
     for op in case.get("files") or []:
         assert "path" in op and len(set(op) & OPS) == 1, op
     if case.get("generate"):

@@ -63,3 +63,21 @@ def test_installed_command_line_works(installed):
     info = run([str(script), "info"], cwd=root, env=env)
     assert "site-packages" in info and "events" in info
     assert "valid: processed tables" in run([str(script), "validate"], cwd=root, env=env)
+
+
+def test_installed_build_outside_a_clone_says_what_it_needs(installed):
+    root, python, env = installed
+    script = Path(python).parent / "aigov-timeline"
+    result = subprocess.run([str(script), "build"], cwd=root, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "no raw folder at data/raw" in result.stderr and "clone" in result.stderr
+
+
+def test_the_wheel_ships_every_module_of_the_package(installed):
+    import zipfile
+
+    root, _, _ = installed
+    wheel = next((root / "dist").glob("aigov_timeline-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {str(p.relative_to(REPO)) for p in (REPO / "aigov_timeline").rglob("*.py")}
+    assert modules <= names, sorted(modules - names)

@@ -298,20 +298,21 @@ class Tallies(Check):
                 continue
             parent = TABLES[rule.parent]
             key = TABLES[name].parent_column(rule.parent)
-            counts: dict[tuple, int] = {}
-            for record, value in zip(arrow.column(key).to_pylist(), arrow.column(rule.value).to_pylist()):
-                counts[(record, value)] = counts.get((record, value), 0) + 1
+            counted = arrow.group_by([key, rule.value], use_threads=False).aggregate([([], "count_all")])
+            counts = dict(zip(zip(counted.column(key).to_pylist(), counted.column(rule.value).to_pylist()),
+                              counted.column("count_all").to_pylist()))
             rows = tables[rule.parent]
-            ids = rows.column(parent.primary_key[0]).to_pylist()
-            totals = dict(rule.totals)
+            ids = rows.column(parent.primary_key[0])
             complete = dict(rule.complete)
-            for value in totals:
-                total_of = rows.column(totals[value]).to_pylist()
-                flag_of = rows.column(complete[value]).to_pylist() if value in complete else [None] * len(ids)
-                for index, (record, total, flag) in enumerate(zip(ids, total_of, flag_of)):
-                    named = counts.get((record, value), 0)
-                    yield from self._row(parent, rule, value, origin_of(rule.parent, index), named, total, flag,
-                                         value in complete)
+            for value, total_column in rule.totals:
+                named = {record: n for (record, code), n in counts.items() if code == value}
+                flags = rows.column(complete[value]) if value in complete else pa.nulls(rows.num_rows, pa.bool_())
+                relevant = pc.or_(pc.or_(pc.is_valid(rows.column(total_column)), pc.is_valid(flags)),
+                                  pc.is_in(ids, value_set=pa.array(list(named), ids.type)))
+                for index in _true_rows(relevant):
+                    yield from self._row(parent, rule, value, origin_of(rule.parent, index),
+                                         named.get(ids[index].as_py(), 0), rows.column(total_column)[index].as_py(),
+                                         flags[index].as_py(), value in complete)
 
     @staticmethod
     def _row(parent: Table, rule: Tally, value: str, origin: Origin, named: int, total, flag,
@@ -319,7 +320,7 @@ class Tallies(Check):
         total_field = _raw_field(parent, dict(rule.totals)[value])
         flag_field = _raw_field(parent, dict(rule.complete)[value]) if flagged else None
         if total is not None and named > total:
-            yield origin.problem(f"{named} rows name '{value}', more than the total {total}", total,
+            yield origin.problem(f"{_rows(named)} '{value}', more than the total {total}", total,
                                  "check the total and the named rows against the source", field=total_field)
         if flag:
             if total is None:
@@ -329,8 +330,12 @@ class Tallies(Check):
                 yield origin.problem(f"the '{value}' list is marked complete but names {named} of {total}", flag,
                                      "name every one, or mark the list incomplete (false)", field=flag_field)
         elif flagged and flag is None and named:
-            yield origin.problem(f"{named} rows name '{value}': say whether that list is complete", None,
+            yield origin.problem(f"{_rows(named)} '{value}': say whether that list is complete", None,
                                  f"add `{flag_field}: true` (every one named) or `false`", field=flag_field)
+
+
+def _rows(count: int) -> str:
+    return f"{count} row names" if count == 1 else f"{count} rows name"
 
 
 CHECKS: tuple[Check, ...] = (Schema(), Unique(), ForeignKeys(), ReferencedTypes(), SelfReferences(), Evidence(),

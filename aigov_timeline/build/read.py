@@ -26,7 +26,9 @@ MAX_DEPTH = 20
 """Deeper nesting of lists and mappings is refused: libyaml slows down quadratically on it, and crashes on very
 deep nesting."""
 DATASET_FILE = "dataset.yaml"
-_FLOW_CHECK = 1_000  # a text with more brackets than this is checked for depth before it is parsed
+_FLOW_CHECK = 1_000
+"""A text with more brackets than this, making up more than 1% of its characters, is checked for depth before it is
+parsed (a nesting bomb is mostly brackets)."""
 _SCAN_LIMIT = 64_000_000  # bytes of an unreadable file scanned to name its record and field
 _ID_LINE = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
 _KEY = re.compile(r"\s*(?:-\s+)*['\"]?([A-Za-z_][\w.-]*)['\"]?\s*:")
@@ -52,19 +54,22 @@ class _DuplicateKey(yaml.YAMLError):
 
 
 def _construct_mapping(loader, node, deep=False):
-    seen = {}
-    for key_node, _ in node.value:
+    """A mapping whose keys are plain text, each once; values built at once (a raw file holds no aliases)."""
+    mapping, lines = {}, {}
+    for key_node, value_node in node.value:
         if key_node.tag == _BOOL and not key_node.style:
             key_node.tag = _STR  # a plain key is a name: `yes:` means "yes", not true
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (list, dict)):
             raise yaml.constructor.ConstructorError(None, None, "a mapping key must be plain text",
                                                     key_node.start_mark)
-        if key in seen:
-            raise _DuplicateKey(f"duplicate key {key!r} (line {key_node.start_mark.line + 1}; first at line "
-                                f"{seen[key] + 1}): a key may appear once per record", key)
-        seen[key] = key_node.start_mark.line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+        line = key_node.start_mark.line
+        if key in mapping:
+            raise _DuplicateKey(f"duplicate key {key!r} (line {line + 1}; first at line {lines[key] + 1}): a key "
+                                "may appear once per record", key)
+        lines[key] = line
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -72,7 +77,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 def parse_yaml(text: str, label: str) -> tuple[object, Problem | None]:
     """Parse YAML text safely. Returns (data, None) or (None, problem)."""
-    if text.count("[") + text.count("{") > _FLOW_CHECK and (problem := _depth_problem(text, label)):
+    brackets = text.count("[") + text.count("{")
+    if brackets > _FLOW_CHECK and brackets * 100 > len(text) and (problem := _depth_problem(text, label)):
         return None, problem
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass

@@ -4,8 +4,10 @@ row (the raw file, record and field a check names when it reports the row)."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterable
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -22,11 +24,11 @@ from ..schemas import arrow_schema
 from .read import DATASET_FILE, load_mapping, raw_files, records
 from .rows import Rows, list_rows, record_rows
 
-PARALLEL_FILES = 2_000
-"""From this many record files on, they are read by one worker process per core (measured in docs/performance.md:
-below it, starting the workers costs more than they save)."""
-CHUNK_FILES = 500
-"""Files handed to a worker at a time."""
+PARALLEL_BYTES = 4_000_000
+"""From this many bytes of record files on, they are read by one worker process per core (measured in
+docs/performance.md: below it, starting the workers costs more than they save)."""
+CHUNK_BYTES = 1_000_000
+"""About this many bytes of files handed to a worker at a time (a bigger file goes alone)."""
 _ORIGIN_SCHEMA = pa.schema([("file", pa.string()), ("record", pa.string()), ("field", pa.string()),
                             ("scalar", pa.bool_())])
 
@@ -72,8 +74,26 @@ def _arrow(rows: Rows) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
     return tables, origins
 
 
+@contextmanager
+def _no_cycle_collection():
+    """Raw data are trees (no YAML aliases), so the cycle collector finds nothing in them; left on, it rescans the
+    growing rows again and again (half the reading time of a large file)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_files(root: Path, label: str, files: list[tuple[str, str]]) -> Piece:
     """Read record files, given as (folder, path relative to ``root``), into rows."""
+    with _no_cycle_collection():
+        return _read_files(root, label, files)
+
+
+def _read_files(root: Path, label: str, files: list[tuple[str, str]]) -> Piece:
     rows, problems, unreadable = Rows(), [], set()
     for folder, rel in files:
         data, problem = load_mapping(root, rel, label)
@@ -116,11 +136,27 @@ def _context():
     return get_context("forkserver" if "forkserver" in get_all_start_methods() else "spawn")
 
 
+def _chunks(root: Path, files: list[tuple[str, str]]) -> tuple[list[list[tuple[str, str]]], int]:
+    """The files in runs of about CHUNK_BYTES, and their total size."""
+    chunks, chunk, size, total = [], [], 0, 0
+    for item in files:
+        try:
+            bytes_ = (root / item[1]).stat().st_size
+        except OSError:
+            bytes_ = 0  # the reader reports it
+        chunk.append(item)
+        size, total = size + bytes_, total + bytes_
+        if size >= CHUNK_BYTES:
+            chunks.append(chunk)
+            chunk, size = [], 0
+    return chunks + ([chunk] if chunk else []), total
+
+
 def _pieces(root: Path, label: str, files: list[tuple[str, str]]) -> list[Piece]:
-    """Read the record files: in worker processes when there are many, else here."""
-    chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    """Read the record files: in worker processes when there are many bytes of them, else here."""
+    chunks, total = _chunks(root, files)
     workers = min(cores(), len(chunks))
-    if len(files) >= PARALLEL_FILES and workers > 1:
+    if total >= PARALLEL_BYTES and workers > 1:
         try:
             with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
                 return list(pool.map(read_files, repeat(root), repeat(label), chunks))
@@ -152,6 +188,11 @@ def read_tables(root: Path, label: str | None = None) -> Read:
         problems += [problem] if problem else []
         dataset = data or {}
     records_files = [(folder, rel) for folder in record_tables() for rel in files.get(folder, [])]
+    if not records_files:
+        problems.append(Problem(label, None, None, f"no records: the raw folder holds no "
+                                f"{', '.join(list(record_tables())[:-1])} or {list(record_tables())[-1]}",
+                                hint="add records (see docs/adding-an-event.md), or pass the raw folder that holds "
+                                     "them"))
     pieces = _pieces(root, label, records_files)
     pieces.append(_vocabularies(root, label, [rel for rel in files.get(VOCABULARY_FOLDER, [])]))
     tables, origins = {}, {}
