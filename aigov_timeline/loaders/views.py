@@ -49,3 +49,114 @@ def host_lanes(events: pd.DataFrame, event_actors=None, actors=None) -> pd.Serie
         rank=lambda d: d["role"].map(HOST_RANKS), state=lambda d: d["actor_id"].map(country)).dropna(subset=["state"])
     first = hosts.sort_values(["event_id", "rank", "actor_id"]).drop_duplicates("event_id").set_index("event_id")
     return events["event_id"].map("Outside a forum: " + first["state"])
+
+
+# --- positions of states --------------------------------------------------------------------------------------
+
+STATE_TYPES = ("state",)
+MAX_PARENTS = 10
+
+
+def state_of(actors: pd.DataFrame) -> pd.Series:
+    """actor_id -> the state the actor is, or belongs to through its parent organisations (a ministry's state, a
+    spokesperson's ministry's state); missing for actors outside any state (UN bodies, independent experts)."""
+    parents = actors.set_index("actor_id")["parent_id"]
+    is_state = actors.set_index("actor_id")["actor_type"].isin(STATE_TYPES)
+    found = pd.Series(is_state.index.where(is_state), index=is_state.index, dtype="object")
+    current = parents
+    for _ in range(MAX_PARENTS):
+        step = current.map(lambda a: a if is_state.get(a, False) else None)
+        found = found.fillna(step)
+        current = current.map(parents)
+        if current.isna().all():
+            break
+    return found
+
+
+def represented_states(rows: pd.DataFrame, actors: pd.DataFrame, event_actors: pd.DataFrame,
+                       actor: str = "actor_id") -> pd.Series:
+    """For each row (an ``actor`` column and an ``event_id`` column, which may be missing): the state that actor
+    represents there. At an event, the state it acted for there (``event_actors.on_behalf_of_id``, itself resolved
+    through ``state_of``) comes first; otherwise the state the actor is or belongs to. A person is never resolved by
+    nationality: an expert who briefs a meeting represents no state."""
+    states = state_of(actors)
+    acting = event_actors.dropna(subset=["on_behalf_of_id"]).drop_duplicates(["event_id", "actor_id"])
+    acting = acting.assign(state=acting["on_behalf_of_id"].map(states)).set_index(["event_id", "actor_id"])["state"]
+    events = rows["event_id"] if "event_id" in rows else pd.Series(None, index=rows.index, dtype="object")
+    keys = pd.MultiIndex.from_arrays([events, rows[actor]])
+    at_event = pd.Series(acting.reindex(keys).to_numpy(), index=rows.index, dtype="object")
+    acted_for_other = pd.Series(keys.isin(acting.index), index=rows.index) & at_event.isna()
+    own = rows[actor].map(states).mask(acted_for_other)
+    return at_event.fillna(own)
+
+
+POSITION_COLUMNS = ["state_id", "state", "iso3", "m49", "event_id", "document_id", "text_id", "date", "date_start",
+                    "part", "code", "label", "actor_id", "statements"]
+
+
+def _texts(documents: pd.DataFrame, document_relations: pd.DataFrame, event_documents: pd.DataFrame
+           ) -> tuple[pd.Series, pd.Series]:
+    """document_id -> its text (a draft's resolution, else itself); event_id -> the text the event adopted."""
+    drafts = document_relations.query("relation == 'draft_of'").drop_duplicates("document_id")
+    of_document = documents.set_index("document_id").index.to_series()
+    of_document.update(drafts.set_index("document_id")["related_document_id"])
+    adopted = event_documents.query("relation == 'adopted'").assign(
+        text=lambda d: d["document_id"].map(of_document)).sort_values(["event_id", "text"])
+    return of_document, adopted.drop_duplicates("event_id").set_index("event_id")["text"]
+
+
+def positions_of(actors: pd.DataFrame, events: pd.DataFrame, documents: pd.DataFrame, votes: pd.DataFrame,
+                 sponsorships: pd.DataFrame, statements: pd.DataFrame, event_actors: pd.DataFrame,
+                 event_documents: pd.DataFrame, document_relations: pd.DataFrame, vocab_votes: pd.DataFrame,
+                 vocab_sponsorship_roles: pd.DataFrame, vocab_event_roles: pd.DataFrame, **_ignored) -> pd.DataFrame:
+    """``positions()`` from tables given as DataFrames (a user's own build, or the charts)."""
+    of_document, of_event = _texts(documents, document_relations, event_documents)
+    parts = []
+    vote_rows = votes.assign(part="vote", code=votes["vote"], document_id=None)
+    vote_rows["state_id"] = represented_states(vote_rows, actors, event_actors)
+    parts.append(vote_rows)
+    sponsor_rows = sponsorships.assign(part="sponsorship", code=sponsorships["role"], event_id=None)
+    sponsor_rows["state_id"] = represented_states(sponsor_rows, actors, event_actors)
+    parts.append(sponsor_rows)
+    spoke = statements.assign(actor_id=statements["speaker_id"])
+    spoke = spoke.assign(state_id=represented_states(spoke, actors, event_actors), part="statement", code="spoke")
+    spoke = (spoke.dropna(subset=["state_id"]).groupby(["state_id", "event_id", "document_id", "actor_id"],
+                                                       dropna=False).size().rename("statements").reset_index()
+             .assign(part="statement", code="spoke"))
+    parts.append(spoke)
+    roles = event_actors.assign(part="event_role", code=event_actors["role"], document_id=None)
+    roles["state_id"] = represented_states(roles, actors, event_actors)
+    parts.append(roles)
+    labels = pd.concat([vocab_votes.assign(part="vote"), vocab_sponsorship_roles.assign(part="sponsorship"),
+                        vocab_event_roles.assign(part="event_role"),
+                        pd.DataFrame({"code": ["spoke"], "label": ["Spoke"], "part": ["statement"]})])
+    found = pd.concat([p.dropna(subset=["state_id"]) for p in parts], ignore_index=True)
+    found["statements"] = found.get("statements")
+    found = found.merge(labels[["part", "code", "label"]], on=["part", "code"], how="left")
+    states = actors.set_index("actor_id")
+    found["state"] = found["state_id"].map(states["name"])
+    found["iso3"], found["m49"] = found["state_id"].map(states["iso3"]), found["state_id"].map(states["m49"])
+    found["text_id"] = found["document_id"].map(of_document).fillna(found["event_id"].map(of_event))
+    dated = pd.concat([events.set_index("event_id")[["date", "date_start"]],
+                       documents.set_index("document_id")[["date", "date_start"]]])
+    where = found["event_id"].fillna(found["document_id"])
+    found["date"], found["date_start"] = where.map(dated["date"]), where.map(dated["date_start"])
+    found["statements"] = found["statements"].astype("Int16")
+    text = [c for c in POSITION_COLUMNS if c not in ("date_start", "statements")]
+    found[text] = found[text].astype("str")
+    order = ["date_start", "state", "part", "code", "event_id", "document_id", "actor_id"]
+    return found[POSITION_COLUMNS].sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def positions() -> pd.DataFrame:
+    """How each state took part in each event and text: one row per state, event or document, and way of taking part.
+
+    ``part`` says how: ``vote`` (``code`` yes, no, abstain or non_voting), ``sponsorship`` (main_sponsor,
+    co_sponsor, introduced_on_behalf_of), ``statement`` (spoke; ``statements`` counts them) or ``event_role``
+    (host, chair, convener, speaker, participant, …); ``label`` is the code's label. A person or a ministry counts
+    for the state it represents (``represented_states``): at an event, the state it acted for there; else the state
+    it belongs to. ``text_id`` is the text the row concerns: a sponsored draft's resolution, or the text an event
+    adopted. Join ``iso3`` or ``m49`` to a country table (docs/positions.md)."""
+    names = ("actors", "events", "documents", "votes", "sponsorships", "statements", "event_actors", "event_documents",
+             "document_relations", "vocab_votes", "vocab_sponsorship_roles", "vocab_event_roles")
+    return positions_of(**{name: load(name) for name in names})
