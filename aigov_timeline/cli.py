@@ -122,6 +122,22 @@ def _diff(args) -> int:
     return 0
 
 
+def _release(args) -> int:
+    from .release.check import release_problems
+
+    if not (args.repo / "CHANGELOG.md").is_file():
+        raise UsageError(f"{args.repo} is not a clone of the repository (no CHANGELOG.md): `aigov-timeline release` "
+                         "checks a clone before a version is cut")
+    problems = release_problems(args.repo)
+    if problems:
+        print(f"not ready to release {__version__}:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"ready to release {__version__}: versions, CHANGELOG entry, citation and README agree with the data")
+    return 0
+
+
 def _info(args) -> int:
     from .loaders import data_dir, manifest
 
@@ -173,6 +189,14 @@ def parser() -> argparse.ArgumentParser:
                    "be - (no previous build). With --against-git: only NEW (default: %s)" % PROCESSED)
     p.add_argument("--against-git", metavar="REV", help="take OLD from git: NEW's folder as it is at revision REV")
     p.set_defaults(run=_diff)
+
+    p = sub.add_parser("release", help="check what a release must satisfy (maintainers, when a version is cut)",
+                       description="Check a clone before a version is cut: the versions agree, the CHANGELOG entry "
+                       "of this version states the shipped rows, CITATION.cff carries the release date, and the "
+                       "README says how current the data is.")
+    p.add_argument("--check", action="store_true", required=True, help="check and report; write nothing")
+    p.add_argument("--repo", type=Path, default=Path("."), help="the clone's top folder (default: %(default)s)")
+    p.set_defaults(run=_release)
 
     p = sub.add_parser("info", help="versions, tables, row counts, checksums and file location")
     p.set_defaults(run=_info)

@@ -146,6 +146,7 @@ def datapackage(dataset: dict, categories: dict[str, list[str]], files: dict[str
         "title": dataset["title"],
         "description": dataset["description"],
         "version": dataset["version"],
+        **({"created": f"{dataset['released']}T00:00:00Z"} if dataset.get("released") else {}),
         **({"homepage": dataset["homepage"]} if dataset.get("homepage") else {}),
         "licenses": dataset["licenses"],
         "keywords": dataset.get("keywords", []),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import os
 import tempfile
 import shutil
 import subprocess
@@ -14,8 +15,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-RAW = REPO / "data" / "raw"
-PROCESSED = REPO / "data" / "processed"
+# The data the tests check: the clone's, or (for tests/test_curator.py) a copy with a record added.
+RAW = Path(os.environ.get("AIGOV_TIMELINE_TEST_RAW") or REPO / "data" / "raw")
+PROCESSED = Path(os.environ.get("AIGOV_TIMELINE_DATA") or REPO / "data" / "processed")
+GENERATED_DOCS = Path(os.environ.get("AIGOV_TIMELINE_TEST_DOCS") or REPO / "docs")
+"""Where the build's generated docs are (data-dictionary.md, coverage.md, er-diagram.md)."""
+CHARTS = Path(os.environ.get("AIGOV_TIMELINE_TEST_CHARTS") or REPO / "charts")
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

@@ -14,7 +14,7 @@ import pytest
 
 import aigov_timeline as agt
 from aigov_timeline import charts
-from conftest import REPO, machine_lock
+from conftest import CHARTS, REPO, machine_lock
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -72,7 +72,7 @@ def expected_marks(tables) -> dict[str, int]:
 
 def test_gallery_renders_every_chart_without_errors(tmp_path):
     site = tmp_path / "charts"
-    shutil.copytree(REPO / "charts", site)
+    shutil.copytree(CHARTS, site)
     page = site / "index.html"
     text = page.read_text(encoding="utf-8")
     head, tail = text.replace("<head>", "<head>\n" + CAPTURE, 1).rsplit("</body>", 1)

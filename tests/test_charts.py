@@ -14,9 +14,9 @@ import pytest
 import aigov_timeline as agt
 from aigov_timeline import charts
 from aigov_timeline.charts import gallery
-from conftest import REPO, run_cli, tree_digest
+from conftest import CHARTS, REPO, run_cli, tree_digest
 
-CHARTS_DIR = REPO / "charts"
+CHARTS_DIR = CHARTS
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_html_is_offline():
 
 
 def test_charts_are_fresh_and_regeneration_is_byte_identical(tmp_path):
-    assert run_cli("charts", "--check", cwd=REPO).returncode == 0
+    assert run_cli("charts", "--check", "--out", str(CHARTS), cwd=REPO).returncode == 0
     for n in ("a", "b"):
         result = run_cli("charts", "--out", str(tmp_path / n), cwd=REPO)
         assert result.returncode == 0, result.stderr

@@ -152,4 +152,4 @@ def test_duckdb_worked_example_matches_pandas(tables):
     for row in got.itertuples():
         assert row.adopted_by == adopting.set_index("event_id").loc[row.event_id, "name"]
         expected = symbols.get(row.event_id)
-        assert (None if pd.isna(row.documents) else row.documents) == expected
+        assert (None if pd.isna(row.documents) else row.documents) == (None if pd.isna(expected) else expected)

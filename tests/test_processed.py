@@ -12,7 +12,7 @@ import aigov_timeline as agt
 from aigov_timeline import build, schemas
 from aigov_timeline.build import docs, write
 from aigov_timeline.metadata import TABLE_NAMES, TABLES, pandas_dtype
-from conftest import PROCESSED, REPO, RAW
+from conftest import GENERATED_DOCS, PROCESSED, RAW
 
 MANIFEST = json.loads((PROCESSED / "manifest.json").read_text())
 
@@ -83,11 +83,11 @@ def test_datapackage_declares_keys_and_categories():
 
 def test_data_dictionary_is_fresh():
     expected = docs.data_dictionary(processed_tables(), MANIFEST["data_version"])
-    assert (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8") == expected
+    assert (GENERATED_DOCS / "data-dictionary.md").read_text(encoding="utf-8") == expected
 
 
 def test_data_dictionary_documents_every_column():
-    text = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    text = (GENERATED_DOCS / "data-dictionary.md").read_text(encoding="utf-8")
     for table in TABLES.values():
         assert f"## `{table.name}`" in text
         for col in table.columns:
@@ -95,7 +95,7 @@ def test_data_dictionary_documents_every_column():
 
 
 def test_committed_outputs_match_a_fresh_build():
-    stale, _ = build.stale_outputs(build.check(RAW), PROCESSED, REPO / "docs")
+    stale, _ = build.stale_outputs(build.check(RAW), PROCESSED, GENERATED_DOCS)
     assert stale == []
 
 

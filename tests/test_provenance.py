@@ -81,3 +81,39 @@ def test_wikidata_qids_are_shown_by_a_quote():
         for row in frame[frame["wikidata_qid"].notna()].itertuples() if "wikidata_qid" in frame else []:
             quotes = cited.loc[cited[key] == getattr(row, key), "quote"]
             assert quotes.str.contains(row.wikidata_qid, regex=False).any()
+
+
+def test_cite_without_a_subject_cites_the_dataset():
+    dataset = agt.cite()
+    assert len(dataset) == 1 and dataset["version"].item() == agt.__data_version__
+    assert dataset["license"].item() == "CC-BY-4.0" and dataset["title"].item().startswith("aigov-timeline")
+    text = agt.cite(style="text")
+    assert f"(version {agt.__data_version__}) [Data set]" in text and dataset["released"].item() in text
+
+
+def bibtex_entries(text: str) -> list[str]:
+    """The entries of a BibTeX text, checking that each one's braces balance."""
+    entries = [e for e in text.split("\n\n") if e.strip()]
+    for entry in entries:
+        depth = 0
+        for char in entry:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            assert depth >= 0, entry
+        assert depth == 0 and entry.startswith("@misc{"), entry
+    return entries
+
+
+def test_cite_in_bibtex_gives_one_entry_per_source():
+    (entry,) = bibtex_entries(agt.cite(style="bibtex"))
+    assert f"version = {{{agt.__data_version__}}}" in entry
+    event = agt.load("events")["event_id"].iloc[0]
+    rows = agt.cite(event)
+    entries = bibtex_entries(agt.cite(event, style="bibtex"))
+    assert len(entries) == rows["source_id"].nunique()
+    for quote in rows["quote"]:
+        assert any(quote.replace("_", "\\_").replace("%", "\\%").replace("&", "\\&") in e for e in entries)
+
+
+def test_cite_refuses_an_unknown_style():
+    with pytest.raises(ValueError, match="style must be one of"):
+        agt.cite(style="apa")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import dates
 from ..metadata import TABLES
 from ..problems import DataProblems, Problem
 from ..schemas import arrow_schema
@@ -22,8 +23,17 @@ DATASET_KEYS = ("name", "title", "description", "version", "licenses")
 
 
 def _dataset_problems(dataset: dict, label: str) -> list[Problem]:
-    return [Problem(f"{label}/dataset.yaml", None, key, "required field is missing") for key in DATASET_KEYS
-            if dataset and not dataset.get(key)]
+    problems = [Problem(f"{label}/dataset.yaml", None, key, "required field is missing") for key in DATASET_KEYS
+                if dataset and not dataset.get(key)]
+    released = dataset.get("released")
+    if released is not None:
+        try:
+            if not isinstance(released, str) or dates.parse(released).precision != "day":
+                raise dates.DateError("the release date needs a day")
+        except dates.DateError as exc:
+            problems.append(Problem(f"{label}/dataset.yaml", None, "released", str(exc), released,
+                                    'write the day the data version was released, as "YYYY-MM-DD"'))
+    return problems
 
 
 def _dedupe(problems: list[Problem], unreadable: set[str]) -> list[Problem]:

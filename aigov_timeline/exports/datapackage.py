@@ -18,7 +18,7 @@ from ..schemas import datapackage, package_sources
 from . import csv
 
 DESCRIPTOR = "datapackage.json"
-PACKAGE_FIELDS = ("name", "title", "description", "homepage", "licenses", "keywords")
+PACKAGE_FIELDS = ("name", "title", "description", "created", "homepage", "licenses", "keywords")
 
 
 def shipped_dataset() -> dict:

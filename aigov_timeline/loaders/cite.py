@@ -1,11 +1,19 @@
-"""Provenance: the sources and verbatim quotes behind any row, as a table or as citation text."""
+"""Provenance: the sources and verbatim quotes behind any row, and the citation of the dataset itself, as a table,
+as citation text or as BibTeX."""
 
 from __future__ import annotations
+
+import json
+import re
 
 import pandas as pd
 
 from ..metadata import EVIDENCE, TABLES, link_tables
-from .files import load
+from .files import DataFileError, data_dir, load
+
+STYLES = (None, "text", "bibtex")
+AUTHORS = "aigov-timeline contributors"
+DATASET_COLUMNS = ["title", "version", "released", "authors", "license", "url"]
 
 _EVIDENCE = {TABLES[entity].column(key).pattern[1:].split("-")[0]: (evidence, key) for entity, evidence, key in EVIDENCE}
 _SOURCE_COLUMNS = ["source_id", "publisher", "title", "author", "url", "published", "is_primary"]
@@ -41,14 +49,22 @@ def _link(a: str, b: str) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["source_id", "quote"])
 
 
-def cite(subject: str, other: str | None = None, style: str | None = None):
-    """The sources and quotes behind a row.
+def cite(subject: str | None = None, other: str | None = None, style: str | None = None):
+    """The citation of the dataset, or the sources and quotes behind a row.
 
-    ``cite("evt-2023-07-18-unsc-ai-briefing")`` cites an event, document, actor, statement or source;
-    ``cite(event_or_document_id, other_id)`` cites the link rows between two entities (a role, a relation).
-    Returns a DataFrame (one row per source and quote), or with ``style="text"`` a citation string.
-    Raises LookupError when nothing is recorded for the subject.
+    ``cite()`` cites the dataset (title, data version, release date, license). ``cite("evt-2023-07-18-...")``
+    cites an event, document, actor, statement or source; ``cite(event_or_document_id, other_id)`` the link rows
+    between two entities (a role, a relation, a vote, a sponsorship). Returns a DataFrame (one row for the dataset,
+    or one row per source and quote); with ``style="text"`` a citation string, with ``style="bibtex"`` BibTeX
+    entries. Raises LookupError when nothing is recorded for the subject.
     """
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(repr(s) for s in STYLES)}")
+    if subject is None:
+        dataset = dataset_citation()
+        if style is None:
+            return pd.DataFrame([dataset], columns=DATASET_COLUMNS)
+        return format_dataset(dataset) if style == "text" else bibtex_dataset(dataset)
     rows = _link(subject, other) if other else _evidence(subject)
     if rows.empty:
         what = f"{subject} and {other}" if other else subject
@@ -59,9 +75,64 @@ def cite(subject: str, other: str | None = None, style: str | None = None):
     out = rows[COLUMNS].reset_index(drop=True)
     if style is None:
         return out
-    if style != "text":
-        raise ValueError("style must be None or 'text'")
-    return format_citation(out)
+    return format_citation(out) if style == "text" else bibtex_sources(out)
+
+
+def dataset_citation() -> dict:
+    """The dataset's citation, from the shipped datapackage.json: title, data version, release date, license."""
+    path = data_dir() / "datapackage.json"
+    try:
+        package = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"cannot read {path}: {exc}; reinstall the package or rebuild with "
+                            "`aigov-timeline build`") from None
+    return {"title": package["title"], "version": package["version"], "released": package.get("created", "")[:10],
+            "authors": AUTHORS, "license": ", ".join(lic["name"] for lic in package.get("licenses", [])),
+            "url": package.get("homepage")}
+
+
+def format_dataset(dataset: dict) -> str:
+    """One line: authors (year). Title (version) [Data set]. License. URL."""
+    year = dataset["released"][:4] or "n.d."
+    parts = [f"{dataset['authors']} ({year}). {dataset['title']} (version {dataset['version']}) [Data set].",
+             f"Released {dataset['released']}." if dataset["released"] else "",
+             f"License: {dataset['license']}." if dataset["license"] else "", dataset["url"] or ""]
+    return " ".join(p for p in parts if p)
+
+
+def _bibtex(kind: str, key: str, fields: dict) -> str:
+    body = ",\n".join(f"  {name} = {{{_escape(str(value))}}}" for name, value in fields.items()
+                      if value not in (None, "") and value == value)
+    return f"@{kind}{{{key},\n{body}\n}}"
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([&%$#_])", r"\\\1", text)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+
+
+def bibtex_dataset(dataset: dict) -> str:
+    """A BibTeX ``@misc`` entry of the dataset."""
+    return _bibtex("misc", _key(f"aigov_timeline_{dataset['version']}"), {
+        "title": dataset["title"], "author": f"{{{dataset['authors']}}}", "year": dataset["released"][:4],
+        "version": dataset["version"], "howpublished": "Data set", "note": f"License: {dataset['license']}",
+        "url": dataset["url"]})
+
+
+def bibtex_sources(rows: pd.DataFrame) -> str:
+    """One BibTeX ``@misc`` entry per source, with the quotes taken from it as its note."""
+    entries = []
+    for source_id, group in rows.groupby("source_id", sort=False):
+        row = group.iloc[0]
+        quotes = [f"\u201c{q}\u201d" for q in dict.fromkeys(group["quote"]) if isinstance(q, str)]
+        fields = {"title": row["title"], "author": row["author"], "publisher": row["publisher"],
+                  "year": row["published"][:4] if isinstance(row["published"], str) else None, "url": row["url"],
+                  "note": f"Quoted: {'; '.join(quotes)}" if quotes else None}
+        entries.append(_bibtex("misc", _key(source_id), fields))
+    return "\n\n".join(entries)
 
 
 def format_citation(rows: pd.DataFrame) -> str:
