@@ -1,12 +1,14 @@
 """The whole benchmark: every figure measured in fresh processes, several runs, median shown.
 
-    python benchmarks/run.py                      # everything (the 1M-event build takes a long while)
-    python benchmarks/run.py --sizes 10k,100k     # scale at chosen sizes only
+    python benchmarks/run.py                      # everything (10k and 100k events, both raw layouts)
+    python benchmarks/run.py --sizes 10k          # scale at chosen sizes only
     python benchmarks/run.py --quick              # a fast smoke run: 1 run each, small sizes
 
 Sections: load time against reading the Parquet files directly, the modules `import aigov_timeline` pulls in,
-build/validate/charts of the shipped data, build at synthetic sizes (benchmarks/generate.py), and charts of a
-1M-event table (benchmarks/charts.py). Prints figures; asserts nothing. See docs/performance.md.
+build/validate/charts of the shipped data, build at synthetic sizes (benchmarks/generate.py) in the layout curators
+use and in the generator's `records` layout, `frictionless validate` on the same rows (the datapackage export of
+each build), and charts of a 1M-event table (benchmarks/charts.py). A 1M-event build is estimated from the measured
+cost per row, not run. Prints figures; asserts nothing. See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -34,35 +36,18 @@ FORBIDDEN = ("altair", "pandera", "vl_convert", "duckdb", "rdflib")
 
 # A fresh wrapper process runs one command in a session of its own and samples every process of that session
 # (the build's worker processes too) ten times a second: the peak of their summed resident memory, and the sum of
-# each one's last CPU time. The build's scratch files in shared memory (/dev/shm) hold memory that no process may
-# map yet, so their size counts too (in full, even where a process maps them). It stops the command when that
-# memory passes the limit.
+# each one's last CPU time. It stops the command when that memory passes the limit.
 WRAPPER = r'''
 import json, os, subprocess, sys, time
-cmd, limit, timeout = json.loads(sys.argv[1])
+cmd, limit, timeout, env = json.loads(sys.argv[1])
 page, tick = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
 start = time.perf_counter()
-proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                        env={**os.environ, **env})
 cpu, peak, stopped = {}, 0, None
 
-def scratch(pids):
-    """Bytes of the session's scratch files in shared memory (aigov-timeline-<kind>-<pid>-...)."""
-    total = 0
-    try:
-        entries = [e for e in os.scandir("/dev/shm") if e.name.startswith("aigov-timeline-")
-                   and e.name.split("-")[3:4] and e.name.split("-")[3] in pids]
-    except OSError:
-        return 0
-    for entry in entries:
-        try:
-            files = os.scandir(entry.path) if entry.is_dir(follow_symlinks=False) else [entry]
-            total += sum(f.stat(follow_symlinks=False).st_size for f in files)
-        except OSError:
-            continue
-    return total
-
 def sample():
-    total, pids = 0, set()
+    total = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -72,10 +57,9 @@ def sample():
             with open(f"/proc/{pid}/statm") as f:
                 total += int(f.read().split()[1]) * page
             cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
-            pids.add(pid)
         except (OSError, IndexError, ValueError):
             continue
-    return total + scratch(pids)
+    return total
 
 while proc.poll() is None:
     rss = sample()
@@ -95,9 +79,9 @@ print(json.dumps({"wall": wall, "cpu": sum(cpu.values()), "rss": peak, "processe
 '''
 
 
-def measure(cmd: list[str], limit: int = 0, timeout: float = 0) -> dict:
-    out = subprocess.run([PY, "-c", WRAPPER, json.dumps([cmd, limit, timeout])], capture_output=True, text=True,
-                         check=True, cwd=REPO)
+def measure(cmd: list[str], limit: int = 0, timeout: float = 0, env: dict | None = None) -> dict:
+    out = subprocess.run([PY, "-c", WRAPPER, json.dumps([cmd, limit, timeout, env or {}])], capture_output=True,
+                         text=True, check=True, cwd=REPO)
     return json.loads(out.stdout)
 
 
@@ -128,14 +112,14 @@ print(time.perf_counter() - start, use.ru_utime + use.ru_stime)
 BASELINE = r'''
 import time; start = time.perf_counter()
 import sys, pandas as pd, pyarrow as pa, pyarrow.parquet as pq
-mapper = {pa.int16(): pd.Int16Dtype()}.get
+mapper = {pa.int16(): pd.Int16Dtype(), pa.bool_(): pd.BooleanDtype()}.get
 tables = {p: pq.read_table(p).to_pandas(date_as_object=False, types_mapper=mapper) for p in sys.argv[1:]}
 import resource; use = resource.getrusage(resource.RUSAGE_SELF)
 print(time.perf_counter() - start, use.ru_utime + use.ru_stime)
 '''
 SAME = r'''
 import sys, pandas as pd, pyarrow as pa, pyarrow.parquet as pq, aigov_timeline as agt
-mapper = {pa.int16(): pd.Int16Dtype()}.get
+mapper = {pa.int16(): pd.Int16Dtype(), pa.bool_(): pd.BooleanDtype()}.get
 loaded = agt.load_all()
 print(all(loaded[name].equals(pq.read_table(p).to_pandas(date_as_object=False, types_mapper=mapper))
           for name, p in zip(agt.TABLE_NAMES, sys.argv[1:])))
@@ -216,40 +200,62 @@ def shipped(runs: int) -> dict:
 
 # --- 4. scale ------------------------------------------------------------------------------------------------
 
+LAYOUTS = ("curated", "records")
+FRICTIONLESS = str(Path(PY).parent / "frictionless")
+
+
 def rows_built(processed: Path) -> int:
     manifest = json.loads((processed / "manifest.json").read_text())
     return sum(t["rows"] for t in manifest["tables"].values())
 
 
+def frictionless(processed: Path, tmp: str, runs: int, limit: int, timeout: float) -> dict | None:
+    """`frictionless validate` of the datapackage export of a build: the same rows, checked by Frictionless."""
+    if not Path(FRICTIONLESS).exists():
+        return None
+    package = Path(tmp) / "datapackage"
+    subprocess.run(cli("export", "-f", "datapackage", str(package)), check=True, capture_output=True,
+                   env={**os.environ, "AIGOV_TIMELINE_DATA": str(processed)})
+    items = [measure([FRICTIONLESS, "validate", str(package / "datapackage.json")], limit, timeout)
+             for _ in range(runs)]
+    if any(r["code"] != 0 for r in items):
+        return {"failed": items[0]["stderr"].strip().splitlines()[-1:] or items[0]["stopped"]}
+    return {"wall": median_of(items, "wall"), "cpu": median_of(items, "cpu"), "rss": median_of(items, "rss")}
+
+
 def scale(sizes: list[int], runs: int, limit: int, timeout: float, keep: Path | None) -> list[dict]:
     out = []
     for size in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            raw = (keep / f"raw-{size}") if keep else Path(tmp) / "raw"
-            start = time.perf_counter()
-            if not (raw / "dataset.yaml").is_file():
-                generate(raw, size)
-            generated = time.perf_counter() - start
-            yaml_bytes = sum(p.stat().st_size for p in raw.rglob("*.yaml"))
-            items, checks = [], []
-            for _ in range(runs if size < 1_000_000 else 1):  # one run of the largest sizes: each takes minutes
-                result = measure(cli("build", "--raw", str(raw), "--out", f"{tmp}/processed", "--docs",
-                                     f"{tmp}/docs"), limit, timeout)
-                items.append(result)
-                if result["code"] != 0:
-                    break
-                checks.append(measure(cli("validate", str(raw)), limit, timeout))  # the checks alone, no output
-            row = {"events": size, "generate": generated, "yaml_bytes": yaml_bytes, "runs": len(items)}
-            bad = [r for r in items + checks if r["code"] != 0]
-            if bad:
-                row["failed"] = bad[0]["stopped"] or bad[0]["stderr"].strip().splitlines()[-1:]
-                row.update(wall=bad[0]["wall"], cpu=bad[0]["cpu"], rss=bad[0]["rss"])
-            else:
-                row.update(wall=median_of(items, "wall"), cpu=median_of(items, "cpu"), rss=median_of(items, "rss"),
-                           rows=rows_built(Path(tmp) / "processed"), validate_wall=median_of(checks, "wall"),
-                           validate_rss=median_of(checks, "rss"))
-            out.append(row)
-            print(f"  {size:>9,} events: {json.dumps(row)}", file=sys.stderr, flush=True)
+        for layout in LAYOUTS:
+            with tempfile.TemporaryDirectory() as tmp:
+                raw = (keep / f"raw-{layout}-{size}") if keep else Path(tmp) / "raw"
+                start = time.perf_counter()
+                if not (raw / "dataset.yaml").is_file():
+                    generate(raw, size, layout=layout)
+                generated = time.perf_counter() - start
+                yaml_files = list(raw.rglob("*.yaml"))
+                row = {"events": size, "layout": layout, "generate": generated, "files": len(yaml_files),
+                       "yaml_bytes": sum(p.stat().st_size for p in yaml_files)}
+                items, checks = [], []
+                for _ in range(runs):
+                    result = measure(cli("build", "--raw", str(raw), "--out", f"{tmp}/processed", "--docs",
+                                         f"{tmp}/docs"), limit, timeout)
+                    items.append(result)
+                    if result["code"] != 0:
+                        break
+                    checks.append(measure(cli("validate", str(raw)), limit, timeout))  # the checks, no output
+                bad = [r for r in items + checks if r["code"] != 0]
+                if bad:
+                    row["failed"] = bad[0]["stopped"] or bad[0]["stderr"].strip().splitlines()[-1:]
+                    row.update(wall=bad[0]["wall"], cpu=bad[0]["cpu"], rss=bad[0]["rss"])
+                else:
+                    row.update(wall=median_of(items, "wall"), cpu=median_of(items, "cpu"),
+                               rss=median_of(items, "rss"), rows=rows_built(Path(tmp) / "processed"),
+                               validate_wall=median_of(checks, "wall"), validate_rss=median_of(checks, "rss"))
+                    if layout == LAYOUTS[0]:
+                        row["frictionless"] = frictionless(Path(tmp) / "processed", tmp, runs, limit, timeout)
+                out.append(row)
+                print(f"  {size:>9,} events, {layout}: {json.dumps(row)}", file=sys.stderr, flush=True)
     return out
 
 
@@ -298,36 +304,60 @@ def report(results: dict) -> str:
             lines.append(f"| `aigov-timeline {name}` | {fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} |")
         lines.append("")
     if results.get("scale"):
-        lines += ["| events | YAML | rows | build wall | build CPU (all processes) | peak memory (all processes "
-                  "+ scratch) | wall per row | CPU per row | `validate DIR` wall | `validate DIR` peak memory |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        for r in results["scale"]:
-            if "failed" in r:
-                lines.append(f"| {r['events']:,} | {fmt_mb(r['yaml_bytes'])} | | stopped ({r['failed']}) after "
-                             f"{fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | | | | |")
-            else:
-                lines.append(f"| {r['events']:,} | {fmt_mb(r['yaml_bytes'])} | {r['rows']:,} | {fmt_s(r['wall'])} | "
-                             f"{fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | {r['wall'] / r['rows'] * 1e6:.1f} µs | "
-                             f"{r['cpu'] / r['rows'] * 1e6:.1f} µs | {fmt_s(r['validate_wall'])} | "
-                             f"{fmt_mb(r['validate_rss'])} |")
-        done = [r for r in results["scale"] if "failed" not in r]
-        if len(done) > 1:
-            first, last = done[0], done[-1]
-            for what in ("wall", "cpu"):
-                growth = (last[what] / last["rows"]) / (first[what] / first["rows"])
-                lines.append(f"\n{what} per row grows {growth:.2f}x from {first['events']:,} to {last['events']:,} "
-                             "events (target < 1.5x)")
-        for r in done:
-            if r["events"] >= 1_000_000:
-                lines.append(f"\n{r['events']:,} events: {fmt_s(r['wall'])} within {fmt_mb(r['rss'])} (target: under "
-                             "60 s within 4 GB on 2 cores)")
-        lines.append("")
+        lines += scale_report(results["scale"])
     if "charts" in results:
         r = results["charts"]
         lines += [f"charts of {r['events']:,} events (synthetic frames): timeline chart + Vega-Lite spec "
                   f"{fmt_s(r['chart'])}, spec {r['spec'] / 1000:.1f} kB; SVG render {fmt_s(r['svg'])}, "
                   f"SVG {r['svg_bytes'] / 1000:.1f} kB", ""]
     return "\n".join(lines)
+
+
+def scale_report(rows: list[dict]) -> list[str]:
+    lines = ["| events | layout | files | YAML | rows | build wall | build CPU (all processes) | peak memory (all "
+             "processes) | wall per row | CPU per row | `validate DIR` wall | `frictionless validate` wall |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        head = f"| {r['events']:,} | {r['layout']} | {r['files']:,} | {fmt_mb(r['yaml_bytes'])} |"
+        if "failed" in r:
+            lines.append(f"{head} | stopped ({r['failed']}) after {fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | "
+                         f"{fmt_mb(r['rss'])} | | | | |")
+            continue
+        fl = r.get("frictionless")
+        fl_text = "" if fl is None else (f"failed: {fl['failed']}" if "failed" in fl else fmt_s(fl["wall"]))
+        lines.append(f"{head} {r['rows']:,} | {fmt_s(r['wall'])} | {fmt_s(r['cpu'])} | {fmt_mb(r['rss'])} | "
+                     f"{r['wall'] / r['rows'] * 1e6:.1f} µs | {r['cpu'] / r['rows'] * 1e6:.1f} µs | "
+                     f"{fmt_s(r['validate_wall'])} | {fl_text} |")
+    done = {(r["events"], r["layout"]): r for r in rows if "failed" not in r}
+    curated = sorted((r for r in done.values() if r["layout"] == "curated"), key=lambda r: r["events"])
+    lines.append("")
+    for r in curated:
+        other = done.get((r["events"], "records"))
+        if other:
+            ratio = (r["wall"] / r["rows"]) / (other["wall"] / other["rows"])
+            lines.append(f"- {r['events']:,} events: wall per row, curated layout / records layout = {ratio:.2f} "
+                         "(target ≤ 1.2)")
+        fl = r.get("frictionless")
+        if fl and "failed" not in fl:
+            lines.append(f"- {r['events']:,} events: `frictionless validate` / build (every check included) = "
+                         f"{fl['wall'] / r['wall']:.2f}x (target ≥ 2)")
+    if len(curated) > 1:
+        first, last = curated[0], curated[-1]
+        for what in ("wall", "cpu"):
+            growth = (last[what] / last["rows"]) / (first[what] / first["rows"])
+            lines.append(f"- {what} per row grows {growth:.2f}x from {first['events']:,} to {last['events']:,} events "
+                         "(target < 1.5x)")
+    if curated:
+        last = curated[-1]
+        scale = 1_000_000 / last["events"]
+        lines.append(f"- 1,000,000 events, estimated from the cost per row at {last['events']:,} (rows and time "
+                     f"x{scale:.0f}): {last['rows'] * scale:,.0f} rows, build about {fmt_s(last['wall'] * scale)} "
+                     f"wall, {fmt_s(last['cpu'] * scale)} CPU (not run)")
+        for r in curated:
+            if r["events"] == 100_000:
+                lines.append(f"- 100,000 events: {fmt_s(r['wall'])} within {fmt_mb(r['rss'])} (target: ≤ 60 s "
+                             "within 2 GB on 2 cores)")
+    return lines + [""]
 
 
 def to_bytes(text: str) -> int:
@@ -339,10 +369,10 @@ def to_bytes(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the benchmark and print the table of figures.")
-    parser.add_argument("--sizes", default="10k,100k,1M", help="event counts of the scale runs (e.g. 10k,100k)")
+    parser.add_argument("--sizes", default="10k,100k", help="event counts of the scale runs (e.g. 10k,100k)")
     parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 15 for load, 3 otherwise)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 run each, 1k events, 10k-event charts")
-    parser.add_argument("--mem-limit", default="4G", help="stop a scale build whose RSS passes this (0 = none)")
+    parser.add_argument("--mem-limit", default="4G", help="stop a scale build whose memory passes this (0 = none)")
     parser.add_argument("--time-limit", type=float, default=3600, help="stop a scale build after this many s")
     parser.add_argument("--only", default="load,imports,shipped,scale,charts", help="sections to run")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated raw folders here")

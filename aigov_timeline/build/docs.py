@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..frames import to_frame
-from ..loaders.views import positions_of, represented_states
+from ..loaders.views import positions_of
 from ..metadata import EVIDENCE, TABLES, TYPES, Table, cited_tables, pandas_dtype, referenced_by
 
 POSITION_TABLES = ("actors", "events", "documents", "votes", "sponsorships", "statements", "event_actors",
@@ -199,13 +199,12 @@ def _positions(tables: dict[str, pa.Table]) -> list[str]:
              "[positions.md](positions.md)). Rows of `positions()` per state and kind:", ""]
     lines += _md_table(counts.itertuples(index=False), ["state", "iso3", "votes", "sponsorships", "statements",
                                                         "roles at events"])
-    statements = to_frame(tables["statements"]).rename(columns={"speaker_id": "actor_id"})
-    state = represented_states(statements, frames["actors"], frames["event_actors"])
-    names = frames["actors"].set_index("actor_id")["name"]
-    voice = state.map(names).fillna("(no state: UN officials and bodies, experts, media)").value_counts()
+    by_state = found[found["part"] == "statement"].groupby("state")["statements"].sum()
+    total, for_states = tables["statements"].num_rows, int(by_state.sum())
+    voice = [*by_state.items(), ("(no state: UN officials and bodies, experts, media)", total - for_states)]
     lines += ["## Statements by the state the speaker represents", "",
-              f"{len(statements)} statements; {int(state.notna().sum())} by or for a state.", ""]
-    lines += _md_table(sorted(voice.items(), key=lambda item: (-item[1], item[0])), ["state", "statements"])
+              f"{total} statements; {for_states} by or for a state.", ""]
+    lines += _md_table(sorted(voice, key=lambda item: (-item[1], item[0])), ["state", "statements"])
     return lines
 
 

@@ -73,21 +73,28 @@ def state_of(actors: pd.DataFrame) -> pd.Series:
     return found
 
 
+def representation(actors: pd.DataFrame, event_actors: pd.DataFrame):
+    """The function ``rows -> represented state`` of ``represented_states``, with its lookups made once."""
+    states = state_of(actors)
+    acting = event_actors.dropna(subset=["on_behalf_of_id"]).drop_duplicates(["event_id", "actor_id"])
+    acting = acting.assign(state=acting["on_behalf_of_id"].map(states)).set_index(["event_id", "actor_id"])["state"]
+
+    def represented(rows: pd.DataFrame, actor: str = "actor_id") -> pd.Series:
+        events = rows["event_id"] if "event_id" in rows else pd.Series(None, index=rows.index, dtype="object")
+        keys = pd.MultiIndex.from_arrays([events, rows[actor]])
+        at_event = pd.Series(acting.reindex(keys).to_numpy(), index=rows.index, dtype="object")
+        acted_for_other = pd.Series(keys.isin(acting.index), index=rows.index) & at_event.isna()
+        return at_event.fillna(rows[actor].map(states).mask(acted_for_other))
+    return represented
+
+
 def represented_states(rows: pd.DataFrame, actors: pd.DataFrame, event_actors: pd.DataFrame,
                        actor: str = "actor_id") -> pd.Series:
     """For each row (an ``actor`` column and an ``event_id`` column, which may be missing): the state that actor
     represents there. At an event, the state it acted for there (``event_actors.on_behalf_of_id``, itself resolved
     through ``state_of``) comes first; otherwise the state the actor is or belongs to. A person is never resolved by
     nationality: an expert who briefs a meeting represents no state."""
-    states = state_of(actors)
-    acting = event_actors.dropna(subset=["on_behalf_of_id"]).drop_duplicates(["event_id", "actor_id"])
-    acting = acting.assign(state=acting["on_behalf_of_id"].map(states)).set_index(["event_id", "actor_id"])["state"]
-    events = rows["event_id"] if "event_id" in rows else pd.Series(None, index=rows.index, dtype="object")
-    keys = pd.MultiIndex.from_arrays([events, rows[actor]])
-    at_event = pd.Series(acting.reindex(keys).to_numpy(), index=rows.index, dtype="object")
-    acted_for_other = pd.Series(keys.isin(acting.index), index=rows.index) & at_event.isna()
-    own = rows[actor].map(states).mask(acted_for_other)
-    return at_event.fillna(own)
+    return representation(actors, event_actors)(rows, actor)
 
 
 POSITION_COLUMNS = ["state_id", "state", "iso3", "m49", "event_id", "document_id", "text_id", "date", "date_start",
@@ -111,21 +118,22 @@ def positions_of(actors: pd.DataFrame, events: pd.DataFrame, documents: pd.DataF
                  vocab_sponsorship_roles: pd.DataFrame, vocab_event_roles: pd.DataFrame, **_ignored) -> pd.DataFrame:
     """``positions()`` from tables given as DataFrames (a user's own build, or the charts)."""
     of_document, of_event = _texts(documents, document_relations, event_documents)
+    represented = representation(actors, event_actors)
     parts = []
     vote_rows = votes.assign(part="vote", code=votes["vote"], document_id=None)
-    vote_rows["state_id"] = represented_states(vote_rows, actors, event_actors)
+    vote_rows["state_id"] = represented(vote_rows)
     parts.append(vote_rows)
     sponsor_rows = sponsorships.assign(part="sponsorship", code=sponsorships["role"], event_id=None)
-    sponsor_rows["state_id"] = represented_states(sponsor_rows, actors, event_actors)
+    sponsor_rows["state_id"] = represented(sponsor_rows)
     parts.append(sponsor_rows)
     spoke = statements.assign(actor_id=statements["speaker_id"])
-    spoke = spoke.assign(state_id=represented_states(spoke, actors, event_actors), part="statement", code="spoke")
+    spoke = spoke.assign(state_id=represented(spoke), part="statement", code="spoke")
     spoke = (spoke.dropna(subset=["state_id"]).groupby(["state_id", "event_id", "document_id", "actor_id"],
                                                        dropna=False).size().rename("statements").reset_index()
              .assign(part="statement", code="spoke"))
     parts.append(spoke)
     roles = event_actors.assign(part="event_role", code=event_actors["role"], document_id=None)
-    roles["state_id"] = represented_states(roles, actors, event_actors)
+    roles["state_id"] = represented(roles)
     parts.append(roles)
     labels = pd.concat([vocab_votes.assign(part="vote"), vocab_sponsorship_roles.assign(part="sponsorship"),
                         vocab_event_roles.assign(part="event_role"),
