@@ -7,11 +7,12 @@ True
 """
 
 from ._version import __version__
-from .loaders import DataFileError, cite, data_dir, describe, load, load_all, positions, timeline, verify
+from .loaders import (DataFileError, cite, data_dir, describe, load, load_all, positions, timeline, verify,
+                      versions)
 from .metadata import TABLE_NAMES
 
 __all__ = ["TABLE_NAMES", "DataFileError", "cite", "connect", "__data_version__", "__version__", "data_dir",
-           "describe", "load", "load_all", "positions", "timeline", "verify"]
+           "describe", "load", "load_all", "positions", "timeline", "verify", "versions"]
 
 
 def __getattr__(name: str):

@@ -138,6 +138,34 @@ def _release(args) -> int:
     return 0
 
 
+def _versions(args) -> int:
+    import textwrap
+
+    import pandas as pd
+
+    from .loaders import load, versions
+
+    try:
+        rows = versions(args.document)
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
+    title = load("documents").set_index("document_id").loc[args.document, "title"]
+    listed = rows.drop_duplicates("version_id").sort_values(["language", "version_id"])
+    print(f"{title} ({args.document}): {len(listed)} versions")
+    for row in listed.itertuples():
+        print(f"  {row.version_id}  {row.language}  {row.kind}{' (official)' if row.official else ''}"
+              f"{f' - {row.publisher}' if isinstance(row.publisher, str) else ''}")
+    width = max(len(v) for v in rows["version_id"])
+    for clause, group in rows.groupby("clause", sort=True):
+        print(f"\nClause {clause}")
+        for row in group.itertuples():
+            mark = f"{row.status}{'' if pd.isna(row.similarity) or row.status == 'same' else f' {row.similarity}%'}"
+            head = f"  {mark:<15} {row.version_id:<{width}}  "
+            text = row.quote if isinstance(row.quote, str) else "(no such passage)"
+            print(textwrap.fill(text, 118, initial_indent=head, subsequent_indent=" " * len(head)))
+    return 0
+
+
 def _info(args) -> int:
     from .loaders import data_dir, manifest
 
@@ -197,6 +225,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", required=True, help="check and report; write nothing")
     p.add_argument("--repo", type=Path, default=Path("."), help="the clone's top folder (default: %(default)s)")
     p.set_defaults(run=_release)
+
+    p = sub.add_parser("versions", help="a document's versions side by side, clause by clause, with the differences",
+                       description="Print each clause of a document in each of its versions: the reference wording, "
+                       "and whether each version has it the same, reworded, missing, contradicted or unaligned.")
+    p.add_argument("document", help="a document ID, e.g. doc-cn-global-ai-governance-initiative")
+    p.set_defaults(run=_versions)
 
     p = sub.add_parser("info", help="versions, tables, row counts, checksums and file location")
     p.set_defaults(run=_info)

@@ -556,6 +556,64 @@ SPONSORSHIPS = Table(
     date_columns=("date_joined",),
 )
 
+DOCUMENT_VERSIONS = Table(
+    name="document_versions",
+    kind="entity",
+    description="The versions of a document that a source stores: the original, its official translation, and the "
+    "copies that differ from them (unofficial translations, abridgements, excerpts, drafts).",
+    columns=(
+        _id("version_id", "ver", "version", "ver-gaigi-en-official", raw="id", unique=True),
+        _ref("document_id", "documents", "doc", "The document this is a version of.",
+             "doc-cn-global-ai-governance-initiative", raw=None),
+        _text("language", "ISO 639-1 code of the version's language.", "en", nullable=False,
+              pattern=r"^[a-z]{2}$"),
+        _code("kind", "vocab_version_kinds", "What the version is.", "official_translation"),
+        Column("official", "bool", "True when the version is the issuer's own wording (the original, its official "
+               "translation, or an official page quoting it), whoever's copy it was read on.", True),
+        Column("complete", "bool", "True when the stored text holds the whole version; false for a stored excerpt "
+               "(a passage it does not reach is not counted missing).", False),
+        _text("publisher", "Who published this version, as its source names them.", "Embassy of the People's "
+              "Republic of China in the Kingdom of Cambodia"),
+        *_date("date", "When this version was published", "2023-10-24", nullable=True),
+        *_bounds("date_", "the version's publication", nullable=True),
+        *_citation("the version (its stored text)"),
+        _link_notes(),
+    ),
+    primary_key=("version_id",),
+    raw=(Nested("documents", "versions"),),
+    join="`document_id` → `documents`; `source_id` → `sources` (the stored text); passages through `passages`.",
+    date_columns=("date",),
+)
+
+PASSAGES = Table(
+    name="passages",
+    kind="entity",
+    description="A document's clauses, passage by passage, in each of its versions: the reference wording of each "
+    "clause (the most authoritative stored official text that reaches it), and how every other version renders it "
+    "(same, reworded, missing, contradicts, or unaligned where no stored official text reaches the clause).",
+    columns=(
+        _ref("document_id", "documents", "doc", "The document.", "doc-cn-global-ai-governance-initiative", raw=None),
+        Column("clause", "int16", "Number of the clause in the document's order (1 = the first).", 14),
+        _ref("version_id", "document_versions", "ver", "The version this passage is from.", "ver-gaigi-art-004",
+             raw="version"),
+        _code("status", "vocab_passage_statuses", "How this version renders the clause.", "contradicts"),
+        Column("quote", "string", "The passage, verbatim from the version's stored text (checked by the build); null "
+               "where the version lacks the clause.", "oppose drawing ideological lines or forming exclusive groups",
+               nullable=True),
+        _ref("source_id", "sources", "src", "The stored text of the version (from `document_versions`).",
+             "src-art-gaigi-text", raw=None),
+        Column("similarity", "int16", "For a passage the build aligned: how alike it is to the clause's reference, in "
+               "percent of matching words.", 62, nullable=True, raw=None),
+        Column("computed", "bool", "True when the build aligned this passage; false when a curator recorded it "
+               "(references, contradictions, cross-language pairs).", False, raw=None),
+        _link_notes(),
+    ),
+    primary_key=("version_id", "clause"),
+    raw=(Nested("documents", "passages"),),
+    join="`version_id` → `document_versions`; `document_id` → `documents`; `source_id` → `sources`. "
+    "`aigov_timeline.versions(document_id)` puts a document's passages side by side.",
+)
+
 STATEMENTS = Table(
     name="statements",
     kind="link",
@@ -607,6 +665,8 @@ VOCABULARIES = (
     _vocabulary("date_precisions", "precisions of a date value", "day"),
     _vocabulary("votes", "how a state voted", "abstain"),
     _vocabulary("sponsorship_roles", "roles of a sponsoring state", "main_sponsor"),
+    _vocabulary("version_kinds", "kinds of version of a document", "official_translation"),
+    _vocabulary("passage_statuses", "how a version renders a clause", "reworded"),
 )
 
 TABLES: dict[str, Table] = {
@@ -617,6 +677,7 @@ TABLES: dict[str, Table] = {
         _evidence_table("documents", "document_id", "doc", "doc-un-a-res-78-265"),
         _evidence_table("actors", "actor_id", "act", "act-chn"),
         EVENT_ACTORS, EVENT_DOCUMENTS, DOCUMENT_ACTORS, EVENT_RELATIONS, DOCUMENT_RELATIONS, VOTES, SPONSORSHIPS,
+        DOCUMENT_VERSIONS, PASSAGES,
         STATEMENTS, STATEMENT_THEMES, *VOCABULARIES,
     )
 }

@@ -15,6 +15,7 @@ from ..schemas import arrow_schema
 from .checks import DERIVED_MISSING, table_problems
 from .quotes import quote_problems, stored_texts
 from .tables import read_tables
+from .versions import aligned_passages
 from .write import Built, stale_outputs, write_outputs
 
 __all__ = ["Built", "build", "check", "stale_outputs", "write_outputs"]
@@ -66,6 +67,9 @@ def check(raw_dir: Path, label: str | None = None) -> Built:
     read = read_tables(raw_dir, label)
     texts, text_problems = stored_texts(raw_dir, label, read.tables, read.origin)
     problems = text_problems + read.problems + _dataset_problems(read.dataset, label)  # the more specific first
+    read.tables["passages"], read.origins["passages"], version_problems = aligned_passages(
+        read.tables, read.origins, texts, read.origin)
+    problems += version_problems
     problems += table_problems(read.tables, read.origin)
     problems += quote_problems(read.tables, texts, read.origin)
     if problems:

@@ -168,3 +168,35 @@ def positions() -> pd.DataFrame:
     names = ("actors", "events", "documents", "votes", "sponsorships", "statements", "event_actors", "event_documents",
              "document_relations", "vocab_votes", "vocab_sponsorship_roles", "vocab_event_roles")
     return positions_of(**{name: load(name) for name in names})
+
+
+# --- versions of a document -----------------------------------------------------------------------------------
+
+VERSION_COLUMNS = ["clause", "language", "version_id", "kind", "official", "status", "quote", "reference",
+                   "similarity", "computed", "publisher", "source_id"]
+
+
+def versions_of(document_id: str, document_versions: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """``versions()`` from tables given as DataFrames."""
+    mine = document_versions[document_versions["document_id"] == document_id]
+    if mine.empty:
+        known = sorted(document_versions["document_id"].unique())
+        raise LookupError(f"{document_id} has no recorded versions; documents with versions: {', '.join(known)}")
+    rows = passages[passages["document_id"] == document_id].merge(
+        mine[["version_id", "language", "kind", "official", "publisher"]], on="version_id")
+    references = rows[rows["status"] == "reference"].set_index(["clause", "language"])["quote"]
+    keys = pd.MultiIndex.from_arrays([rows["clause"], rows["language"]])
+    rows["reference"] = references.reindex(keys).to_numpy()
+    rank = {kind: i for i, kind in enumerate(("original", "official_translation", "excerpt", "abridgement",
+                                               "unofficial_translation", "draft"))}
+    rows = rows.assign(_rank=rows["kind"].map(rank), _reference=rows["status"] != "reference")
+    ordered = rows.sort_values(["clause", "language", "_reference", "_rank", "version_id"], kind="stable")
+    return ordered[VERSION_COLUMNS].reset_index(drop=True)
+
+
+def versions(document_id: str) -> pd.DataFrame:
+    """A document's versions side by side, clause by clause: one row per clause and version, with the version's
+    language and kind, the status of its passage (reference, same, reworded, missing, contradicts, unaligned), the
+    passage itself and the clause's reference wording in that language. Raises LookupError for a document without
+    recorded versions (the message lists those that have some)."""
+    return versions_of(document_id, load("document_versions"), load("passages"))
