@@ -291,6 +291,8 @@ EVENTS = Table(
         _id("event_id", "evt", "event", "evt-2023-07-18-unsc-ai-briefing", raw="id", unique=True),
         _text("title", "Short English headline of the event.", "Security Council briefing on artificial "
               "intelligence", nullable=False),
+        _text("short_title", "A label of a few words for charts (for featured events).",
+              "First Security Council meeting on AI"),
         _code("event_type", "vocab_event_types", "What kind of event this is.", "meeting", raw="type"),
         *_date("date", "The day, month or year the event happened (or began)", "2023-07-18", nullable=False),
         Column("end_date", "string", "Last day (or month) of a multi-day event, at its true precision; null for "
@@ -300,7 +302,8 @@ EVENTS = Table(
              "act-un-security-council", raw="forum", nullable=True),
         _text("location", "Venue, as the sources name it.", "United Nations Headquarters, New York"),
         SUMMARY,
-        Column("featured", "bool", "True for the headline events that the charts label.", True, default=False),
+        Column("featured", "bool", "True for the headline events that the charts label (with `short_title`).", True,
+               default=False),
         _code("decision_method", "vocab_decision_methods", "How a text was adopted (adoptions only).",
               "without_vote", nullable=True),
         Column("votes_yes", "int16", "Votes in favour (recorded votes only).", 166, nullable=True, raw="votes.yes"),
