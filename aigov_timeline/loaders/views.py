@@ -27,28 +27,26 @@ def timeline() -> pd.DataFrame:
     return out.sort_values(["date_start", "date_precision", "event_id"], kind="stable").reset_index(drop=True)
 
 
-NO_FORUM = "(no forum or host recorded)"
-HOST_RANKS = {"host": 0, "co_host": 1, "convener": 2, "organiser": 3, "announcer": 4}
-"""Roles whose actor's state names the lane of an event held outside a forum, first match first."""
+NO_FORUM = "No forum or host recorded"
+HOST_RANKS = {"host": 0, "co_host": 1, "convener": 2, "co_convener": 3, "organiser": 4, "announcer": 5}
+"""Roles whose actor places an event held outside a forum, first match first."""
 
 
 def event_lanes(events: pd.DataFrame, actors=None, event_actors=None) -> pd.Series:
-    """For each event: its forum's name, else ``Outside a forum: <state>``, else ``NO_FORUM``."""
-    has_actors = actors is not None and not actors.empty
-    names = actors.set_index("actor_id")["name"] if has_actors else pd.Series(dtype="str")
-    return events["forum_id"].map(names).fillna(host_lanes(events, event_actors, actors)).fillna(NO_FORUM)
-
-
-def host_lanes(events: pd.DataFrame, event_actors=None, actors=None) -> pd.Series:
-    """For events held outside a forum: the state of the first host, convener or announcer, where recorded."""
-    if event_actors is None or event_actors.empty or actors is None or "iso3" not in actors:
-        return pd.Series(None, index=events.index, dtype="str")
-    states = actors[actors["actor_type"] == "state"].drop_duplicates("iso3").set_index("iso3")["name"]
-    country = actors.set_index("actor_id")["iso3"].map(states)
-    hosts = event_actors[event_actors["role"].isin(list(HOST_RANKS))].assign(
-        rank=lambda d: d["role"].map(HOST_RANKS), state=lambda d: d["actor_id"].map(country)).dropna(subset=["state"])
-    first = hosts.sort_values(["event_id", "rank", "actor_id"]).drop_duplicates("event_id").set_index("event_id")
-    return events["event_id"].map("Outside a forum: " + first["state"])
+    """For each event: the name of its forum (the body it took place in); for an event outside any forum, the state
+    or body that hosted, convened, organised or announced it (a person counts for the state or body they acted for,
+    as in ``participants``); else ``NO_FORUM``."""
+    if actors is None or actors.empty:
+        return pd.Series(NO_FORUM, index=events.index, dtype="str")
+    names = actors.set_index("actor_id")["name"]
+    lanes = events["forum_id"].map(names)
+    if event_actors is not None and not event_actors.empty:
+        hosts = event_actors[event_actors["role"].isin(list(HOST_RANKS))]
+        hosts = hosts.assign(rank=hosts["role"].map(HOST_RANKS),
+                             host=participants(hosts, actors, event_actors).map(names))
+        first = hosts.dropna(subset=["host"]).sort_values(["event_id", "rank", "actor_id"]).drop_duplicates("event_id")
+        lanes = lanes.fillna(events["event_id"].map(first.set_index("event_id")["host"]))
+    return lanes.fillna(NO_FORUM).astype("str")
 
 
 # --- positions of states --------------------------------------------------------------------------------------
@@ -86,6 +84,22 @@ def representation(actors: pd.DataFrame, event_actors: pd.DataFrame):
         acted_for_other = pd.Series(keys.isin(acting.index), index=rows.index) & at_event.isna()
         return at_event.fillna(rows[actor].map(states).mask(acted_for_other))
     return represented
+
+
+def participants(rows: pd.DataFrame, actors: pd.DataFrame, event_actors: pd.DataFrame,
+                 actor: str = "actor_id") -> pd.Series:
+    """For each row (an ``actor`` column and an ``event_id`` column, which may be missing): who took part, counted
+    as the charts count it. The state the actor represented there (``represented_states``); else the body it acted
+    for there (``on_behalf_of_id``) or belongs to (a person's ``parent_id``); else the actor itself."""
+    state = representation(actors, event_actors)(rows, actor)
+    acting = event_actors.dropna(subset=["on_behalf_of_id"]).drop_duplicates(["event_id", "actor_id"])
+    acting = acting.set_index(["event_id", "actor_id"])["on_behalf_of_id"]
+    events = rows["event_id"] if "event_id" in rows else pd.Series(None, index=rows.index, dtype="object")
+    acted_for = pd.Series(acting.reindex(pd.MultiIndex.from_arrays([events, rows[actor]])).to_numpy(),
+                          index=rows.index, dtype="object")
+    people = actors.set_index("actor_id")
+    parent = rows[actor].map(people["parent_id"].where(people["actor_type"] == "person"))
+    return state.fillna(acted_for).fillna(parent).fillna(rows[actor])
 
 
 def represented_states(rows: pd.DataFrame, actors: pd.DataFrame, event_actors: pd.DataFrame,
