@@ -125,6 +125,16 @@ def _diff(args) -> int:
 def _release(args) -> int:
     from .release.check import release_problems
 
+    if args.screenshots:
+        from .release.screenshots import NoBrowser, gallery_screenshots
+
+        try:
+            written = gallery_screenshots(args.repo / "charts", args.repo / "docs" / "screenshots")
+        except NoBrowser as exc:
+            raise UsageError(str(exc)) from None
+        print(f"wrote {len(written)} screenshots of the gallery -> {args.repo / 'docs' / 'screenshots'} (look at "
+              "each before the release)")
+        return 0
     if not (args.repo / "CHANGELOG.md").is_file():
         raise UsageError(f"{args.repo} is not a clone of the repository (no CHANGELOG.md): `aigov-timeline release` "
                          "checks a clone before a version is cut")
@@ -218,11 +228,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--against-git", metavar="REV", help="take OLD from git: NEW's folder as it is at revision REV")
     p.set_defaults(run=_diff)
 
-    p = sub.add_parser("release", help="check what a release must satisfy (maintainers, when a version is cut)",
-                       description="Check a clone before a version is cut: the versions agree, the CHANGELOG entry "
-                       "of this version states the shipped rows, CITATION.cff carries the release date, and the "
-                       "README says how current the data is.")
-    p.add_argument("--check", action="store_true", required=True, help="check and report; write nothing")
+    p = sub.add_parser("release", help="check what a release must satisfy, or take the gallery's screenshots "
+                       "(maintainers, when a version is cut)",
+                       description="--check: check a clone before a version is cut (the versions agree, the CHANGELOG "
+                       "entry of this version states the shipped rows, CITATION.cff carries the release date, and the "
+                       "README says how current the data is). --screenshots: screenshots of the gallery for docs/.")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--check", action="store_true", help="check and report; write nothing")
+    what.add_argument("--screenshots", action="store_true", help="screenshots of the gallery (charts/) in headless "
+                      "Chromium, into docs/screenshots/, to look at before the release")
     p.add_argument("--repo", type=Path, default=Path("."), help="the clone's top folder (default: %(default)s)")
     p.set_defaults(run=_release)
 

@@ -3,6 +3,7 @@ offline, and bounded in size for a million events."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -14,6 +15,8 @@ import pytest
 import aigov_timeline as agt
 from aigov_timeline import charts
 from aigov_timeline.charts import gallery
+from aigov_timeline.loaders import manifest
+from aigov_timeline.loaders.views import participants
 from conftest import CHARTS, REPO, run_cli, tree_digest
 
 CHARTS_DIR = CHARTS
@@ -26,11 +29,17 @@ def tables():
 
 @pytest.fixture(scope="module")
 def specs(tables):
-    return {name: json.loads(gallery.spec_json(chart)) for name, chart in gallery.build_charts(tables).items()}
+    version = manifest()["data_version"]
+    return {name: json.loads(gallery.spec_json(chart)) for name, chart in gallery.build_charts(tables, version).items()}
 
 
 def inlined(spec: dict) -> list[pd.DataFrame]:
     return [pd.DataFrame(rows) for rows in spec["datasets"].values()]
+
+
+def rows_with(spec: dict, column: str) -> list[pd.DataFrame]:
+    """The inline datasets of a chart that have ``column``."""
+    return [frame for frame in inlined(spec) if column in frame]
 
 
 @pytest.mark.parametrize("name", list(charts.CHARTS))
@@ -51,35 +60,44 @@ def test_committed_spec_is_the_generated_spec(specs, name):
 
 
 def test_timeline_shows_every_event_with_its_bounds(specs, tables):
-    (data,) = inlined(specs["timeline"])
+    data = max(rows_with(specs["timeline"], "event_id"), key=len)  # the others are subsets (the labelled events)
     events = tables["events"].set_index("event_id")
     assert sorted(data["event_id"]) == sorted(events.index)
     for row in data.itertuples():
         assert pd.Timestamp(row.date_start) == events.loc[row.event_id, "date_start"]
-        assert pd.Timestamp(row.span_end) == events.loc[row.event_id, "date_end"] + pd.Timedelta(days=1)
+        assert pd.Timestamp(row.span_end) >= events.loc[row.event_id, "date_end"] + pd.Timedelta(days=1)
         assert row.date == events.loc[row.event_id, "date"]
-    coarse = data[data["date_precision"] != "day"]
-    assert coarse["is_span"].all(), "month and year dates must be drawn as spans"
+    coarse = data[(data["date_precision"] != "day") | (data["end_date"].notna())]
+    assert coarse["span"].all(), "multi-day events and month and year dates must be drawn as spans"
+    assert not data.loc[~data.index.isin(coarse.index), "span"].any(), "a known day is a point"
     assert data["label"].notna().sum() == int(tables["events"]["featured"].sum())
 
 
-def test_participation_rows_are_event_actor_links(specs, tables):
-    (data,) = inlined(specs["actor_participation"])
-    links = set(zip(tables["event_actors"]["event_id"], tables["event_actors"]["actor_id"],
-                    tables["event_actors"]["role"]))
-    assert set(zip(data["event_id"], data["actor_id"], data["role"])) <= links
-    busiest = tables["event_actors"].groupby("actor_id")["event_id"].nunique().max()
-    assert data.groupby("actor_id")["event_id"].nunique().max() == busiest
+def test_participation_counts_the_events_of_each_participant_and_year(specs, tables):
+    data = pd.concat(rows_with(specs["actor_participation"], "participant"))  # states, then other bodies
+    links = tables["event_actors"].assign(participant=participants(tables["event_actors"], tables["actors"],
+                                                                   tables["event_actors"]))
+    links["year"] = links["event_id"].map(tables["events"].set_index("event_id")["date_start"]).dt.year.astype(str)
+    expected = links.groupby(["participant", "year"])["event_id"].nunique()
+    for row in data.itertuples():
+        assert row.events == expected[(row.participant, row.year)], row
+    totals = expected.groupby(level="participant").sum()
+    kinds = tables["actors"].set_index("actor_id")["actor_type"]
+    for states in (True, False):
+        kind = totals[(totals.index.map(kinds) == "state") == states]
+        shown = set(data["participant"]) & set(kind.index)
+        hidden = kind.drop(list(shown))
+        assert shown and (hidden.empty or kind[list(shown)].min() >= hidden.max())
 
 
-def test_theme_counts_match_the_statements(specs, tables):
+def test_theme_counts_are_the_statements_on_each_theme(specs, tables):
     (data,) = inlined(specs["themes"])
-    statements = tables["statement_themes"]
-    for theme, count in data.groupby("theme")["statements"].sum().items():
-        assert count <= (statements["theme"] == theme).sum()
-    assert set(data["theme"]) <= set(tables["vocab_themes"]["code"])
-    expected = charts.themes_data(tables["statements"], statements, tables["actors"], tables["documents"])
-    assert data["statements"].sum() == expected["statements"].sum()
+    themes = tables["statement_themes"].merge(tables["vocab_themes"], left_on="theme", right_on="code")
+    for label, count in data.groupby("theme_label")["statements"].sum().items():
+        assert count == themes.loc[themes["label"] == label, "statement_id"].nunique(), label
+    voices = data.drop_duplicates("voice")
+    assert voices["of_voice"].sum() == len(tables["statements"])
+    assert np.allclose(data["share"], data["statements"] / data["of_voice"])
 
 
 def test_followups_draw_each_relation_between_dated_documents(specs, tables):
@@ -93,11 +111,15 @@ def test_followups_draw_each_relation_between_dated_documents(specs, tables):
 
 
 def test_html_is_offline():
-    for page in CHARTS_DIR.glob("*.html"):
+    pages = list(CHARTS_DIR.glob("*.html"))
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"<script[^>]+src=", text), page
-        assert "vegaEmbed" in text
         assert not re.search(r"<link[^>]+href=\"https?:", text), page
+        assert not re.search(r"url\(\"?https?:", text), page
+    with_charts = [page for page in pages if not page.name.startswith("versions-")]
+    assert {page.stem for page in with_charts} == set(charts.CHARTS) | {"index"}
+    assert all("vegaEmbed" in page.read_text(encoding="utf-8") for page in with_charts)
 
 
 def test_charts_are_fresh_and_regeneration_is_byte_identical(tmp_path):
@@ -134,3 +156,25 @@ def test_a_million_events_chart_small(tables):
     assert len(spec) < 1_000_000
     counts = sum(row["events"] for rows in json.loads(spec)["datasets"].values() for row in rows)
     assert counts == len(events)
+
+
+def test_highlight_marks_only_the_words_that_differ():
+    assert gallery._highlight("To bridge the AI and digital divides", "the AI divide and") == \
+        "the AI <ins>divide</ins> and"
+    assert gallery._highlight("促进人工智能和数字基础设施联通", "促进人工智能与数字基础设施联通") == "促进人工智能<ins>与</ins>数字基础设施联通"
+    assert gallery._highlight("<b>Same</b> words", "<b>same</b> words") == "&lt;b&gt;same&lt;/b&gt; words"
+
+
+def test_each_document_with_versions_has_a_page_with_every_passage(tables):
+    passages = tables["passages"]
+    documents = sorted(tables["document_versions"]["document_id"].unique())
+    assert documents, "no document has recorded versions"
+    index = (CHARTS_DIR / "index.html").read_text(encoding="utf-8")
+    for document_id in documents:
+        page = (CHARTS_DIR / gallery.versions_file(document_id)).read_text(encoding="utf-8")
+        assert f'href="{gallery.versions_file(document_id)}"' in index
+        mine = passages[passages["document_id"] == document_id]
+        assert page.count("<tr><th>") == 1 + mine["clause"].nunique()  # the head, and one row per clause
+        plain = mine[mine["status"].isin(["reference", "same", "unaligned"])]
+        for quote in plain["quote"]:
+            assert html.escape(quote) in page, quote

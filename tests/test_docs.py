@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 import yaml
 
-import aigov_timeline as agt
 from aigov_timeline import build
 from aigov_timeline.build import docs
 from aigov_timeline.build.quotes import collapse
@@ -16,7 +14,7 @@ from aigov_timeline.build.read import sha256_text
 from aigov_timeline.cli import parser
 from aigov_timeline.build.rows import allowed_keys
 from aigov_timeline.metadata import TABLES, children, record_tables
-from conftest import GENERATED_DOCS, PROCESSED, RAW, REPO
+from conftest import GENERATED_DOCS, RAW, REPO
 
 DOCS = REPO / "docs"
 MERMAID = re.compile(r"```mermaid\n(.*?)```", flags=re.S)

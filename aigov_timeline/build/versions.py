@@ -15,7 +15,6 @@ a rebuild gives the same passages.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -26,6 +25,7 @@ import pyarrow.compute as pc
 from ..metadata import TABLES
 from ..problems import Origin, Problem
 from ..schemas import arrow_schema
+from ..words import Token, tokens
 from .quotes import collapse
 
 REWORDED = 0.5
@@ -33,22 +33,6 @@ REWORDED = 0.5
 CURATED = ("reference", "contradicts", "unaligned")
 REFERENCE_KINDS = ("original", "official_translation", "excerpt")
 """Kinds of an official version that may give a clause's reference wording, the most authoritative first."""
-_TOKEN = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
-
-
-@dataclass(frozen=True)
-class Token:
-    norm: str
-    start: int
-    end: int
-
-
-def tokens(text: str) -> list[Token]:
-    """The words of a text (Latin letters and digits), and each other letter on its own (a Chinese character), with
-    their places; punctuation is left out."""
-    return [Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text) if m.group().isalnum()]
-
-
 @dataclass
 class Match:
     status: str  # same, reworded or missing
