@@ -23,6 +23,10 @@ def _build(args) -> int:
                          "of the repository into processed tables. Run it in the clone's top folder, or pass "
                          "--raw FOLDER (and --out, --docs). To check the installed tables, use "
                          "`aigov-timeline validate`.")
+    if args.raw.resolve() != RAW.resolve() and (args.out is None or args.docs is None):
+        raise UsageError(f"{args.raw} is not the repository's raw folder ({RAW}): give --out and --docs for its "
+                         f"outputs too, so that {PROCESSED} and {DOCS}/ are not overwritten by another folder's build")
+    args.out, args.docs = args.out or PROCESSED, args.docs or DOCS
     built = check(args.raw)
     if args.check:
         stale, note = stale_outputs(built, args.out, args.docs)
@@ -196,8 +200,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="raw YAML -> validated Parquet, manifest, datapackage.json and docs")
     p.add_argument("--raw", type=Path, default=RAW, help="raw folder (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=PROCESSED, help="output folder (default: %(default)s)")
-    p.add_argument("--docs", type=Path, default=DOCS, help="generated docs folder (default: %(default)s)")
+    p.add_argument("--out", type=Path, help=f"output folder (default: {PROCESSED}; required with another --raw)")
+    p.add_argument("--docs", type=Path, help=f"generated docs folder (default: {DOCS}; required with another --raw)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed outputs are stale")
     p.set_defaults(run=_build)
 
@@ -265,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (DataFileError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        if args.command == "build" and not args.check:
+        if args.command == "build" and not args.check and args.out is not None:
             print(f"\nnothing was written: {args.out} is unchanged.", file=sys.stderr)
         return 1
     except BrokenPipeError:

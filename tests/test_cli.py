@@ -7,7 +7,7 @@ import shutil
 import pytest
 import yaml
 
-from conftest import PROCESSED, RAW, run_cli
+from conftest import PROCESSED, RAW, REPO, run_cli
 
 BASE = RAW.parent.parent / "tests" / "bad_inputs" / "_base"
 
@@ -77,3 +77,15 @@ def test_validate_of_a_missing_or_empty_folder_is_a_report(tmp_path, folder):
         (tmp_path / folder).mkdir()
     result = run_cli("validate", str(tmp_path / folder))
     assert_clear_error(result, str(tmp_path / folder))
+
+
+def test_building_another_raw_folder_needs_its_own_outputs(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    before = {path: path.stat().st_mtime_ns for path in (REPO / "data" / "processed").iterdir()}
+    result = run_cli("build", "--raw", str(raw), cwd=REPO)
+    assert_clear_error(result, str(raw))
+    assert "--out and --docs" in result.stderr
+    assert {path: path.stat().st_mtime_ns for path in (REPO / "data" / "processed").iterdir()} == before
+    result = run_cli("build", "--raw", str(raw), "--out", str(tmp_path / "p"), cwd=REPO)
+    assert result.returncode != 0 and "--out and --docs" in result.stderr
