@@ -51,13 +51,7 @@ def align(reference: str, text: str, start: int) -> Match:
     words = [t for t in tokens(text) if t.start >= start]
     if not ref or not words:
         return Match("missing", None, None, start)
-    best = (0.0, 0, 0)  # (ratio, first word, word count)
-    for first in _candidates(ref, [t.norm for t in words]):
-        for count in range(max(1, len(ref) * 2 // 3), len(ref) * 4 // 3 + 2):
-            window = [t.norm for t in words[first:first + count]]
-            ratio = SequenceMatcher(None, ref, window, autojunk=False).ratio()
-            if ratio > best[0]:
-                best = (ratio, first, count)
+    best = _best_window(ref, [t.norm for t in words])
     ratio, first, count = best
     first, count, ratio = _whole_sentence(ref, words, text, first, count, ratio)
     if ratio < REWORDED:
@@ -65,6 +59,33 @@ def align(reference: str, text: str, start: int) -> Match:
     last = words[first + count - 1]
     end = last.end + 1 if text[last.end:last.end + 1] in _ENDS else last.end
     return Match("reworded", text[words[first].start:end], round(ratio * 100), end)
+
+
+def _best_window(ref: list[str], norms: list[str]) -> tuple[float, int, int]:
+    """(ratio, first word, word count) of the window of ``norms`` most like ``ref``; of equals, the earliest and
+    shortest. Windows are tried from the highest bound on their ratio down (twice the words they share with ``ref``,
+    counted with repeats, over both lengths: ``SequenceMatcher.quick_ratio``), so most are never compared."""
+    wanted, least, most = Counter(ref), max(1, len(ref) * 2 // 3), len(ref) * 4 // 3 + 1
+    windows = []
+    for first in _candidates(ref, norms):
+        shared, seen = 0, Counter()
+        for count in range(1, min(most, len(norms) - first) + 1):
+            word = norms[first + count - 1]
+            shared += seen[word] < wanted[word]
+            seen[word] += 1
+            if count >= least:
+                windows.append((2 * shared / (len(ref) + count), first, count))
+    windows.sort(key=lambda w: (-w[0], w[1], w[2]))
+    best = (0.0, 0, 0)
+    for bound, first, count in windows:
+        if bound < best[0]:
+            break
+        if bound == best[0] and (first, count) > best[1:]:
+            continue
+        ratio = SequenceMatcher(None, ref, norms[first:first + count], autojunk=False).ratio()
+        if ratio > best[0] or ratio == best[0] and (first, count) < best[1:]:
+            best = (ratio, first, count)
+    return best
 
 
 _ENDS = set(".;!?。；！？")
