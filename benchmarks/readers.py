@@ -1,24 +1,30 @@
 """How the YAML reader was chosen: the candidate readers measured on raw files in the curators' layout, and probed on
 what the build needs of a reader. Prints a Markdown table (docs/performance.md); asserts nothing.
 
-    python -m venv /tmp/readers && /tmp/readers/bin/pip install pyyaml ruamel.yaml rapidyaml oryaml pyrs-yaml \\
-        fastyaml-rs py-yaml12
+    python -m venv /tmp/readers && /tmp/readers/bin/pip install pandas pyarrow pyyaml ruamel.yaml rapidyaml oryaml \\
+        pyrs-yaml fastyaml-rs py-yaml12
     /tmp/readers/bin/python benchmarks/readers.py data/raw GENERATED_FOLDER
 
 GENERATED_FOLDER is a raw folder from `benchmarks/generate.py` (the curated layout, e.g. 10k events). A candidate
-that is not installed is left out. Each probe runs in a process of its own, with 2 GB of address space and 60 s, so
-a reader that crashes or hangs on hostile input is reported, not fatal.
+that is not installed is left out. Each probe runs in a process of its own, with 2 GB of address space beyond its
+imports and 60 s, so a reader that crashes or hangs on hostile input is reported, not fatal.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the build's own reader, from this checkout
+
 READERS = {
+    "the build's reader (CSafeLoader with the build's constructor, `build/read.py`)":
+        ("aigov_timeline.build.read", "lambda t: m.parse_yaml(t, 'probe')"),
     "PyYAML C loader (CSafeLoader)": ("yaml", "lambda t: m.load(t, Loader=m.CSafeLoader)"),
     "PyYAML pure-Python SafeLoader": ("yaml", "lambda t: m.load(t, Loader=m.SafeLoader)"),
     "ruamel.yaml (typ=safe)": ("ruamel.yaml", "m.YAML(typ='safe', pure=False).load"),
@@ -41,14 +47,19 @@ PROBES = {  # name: (text, what the build needs)
 }
 PROBE = r"""
 import json, resource, sys, time
-resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
 import importlib
-module, call, text = json.loads(sys.argv[1])
+module, call, text = json.loads(sys.stdin.read())
 m = importlib.import_module(module)
+size = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmSize:"))
+resource.setrlimit(resource.RLIMIT_AS, (size + 2 * 1024**3, size + 2 * 1024**3))  # 2 GB more than the imports
 load = eval(call)
 start = time.perf_counter()
 try:
     value = load(text)
+    if isinstance(value, tuple):  # the build's reader: (data, problem)
+        if value[1] is not None:
+            raise ValueError(f"refused: {value[1].message}")
+        value = value[0]
     shown = repr(value)[:60] if not isinstance(value, dict) or "i" not in value else "loaded (shared or expanded)"
     out = f"loaded: {shown}"
 except Exception as exc:
@@ -88,8 +99,9 @@ def speed(readers: dict, folder: Path) -> dict[str, float]:
 
 def probe(module: str, call: str, text: str) -> str:
     try:
-        result = subprocess.run([sys.executable, "-c", PROBE, json.dumps([module, call, text])], capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run([sys.executable, "-c", PROBE], input=json.dumps([module, call, text]),
+                                capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
     except subprocess.TimeoutExpired:
         return "no answer within 60 s"
     if result.returncode != 0:
@@ -101,10 +113,10 @@ def probe(module: str, call: str, text: str) -> str:
 def main(folders: list[str]) -> int:
     readers = available()
     speeds = {str(f): speed(readers, Path(f)) for f in folders}
-    header = ["reader", *(f"MB/s, {Path(f).name}" for f in folders), *PROBES]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    print("| what the build needs | " + " | " * (len(folders) - 1) + " | ".join(w for _, w in PROBES.values()) + " |")
+    header = ["reader", *(f"MB/s, {f}" for f in folders), *PROBES]
+    needs = ["what the build needs", *([""] * len(folders)), *(w for _, w in PROBES.values())]
+    for row in (header, ["---"] * len(header), needs):
+        print("| " + " | ".join(row) + " |")
     for name, (module, call) in readers.items():
         cells = [f"{speeds[str(f)][name]:.1f}" for f in folders]
         cells += [probe(module, call, text).replace("|", "/") for text, _ in PROBES.values()]
