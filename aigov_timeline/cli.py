@@ -18,15 +18,16 @@ class UsageError(Exception):
 def _build(args) -> int:
     from .build import check, stale_outputs, write_outputs
 
+    if args.raw.resolve() == RAW.resolve():
+        args.out, args.docs = args.out or PROCESSED, args.docs or DOCS
     if not args.raw.is_dir():
         raise UsageError(f"no raw folder at {args.raw}: `aigov-timeline build` turns the raw YAML records of a clone "
                          "of the repository into processed tables. Run it in the clone's top folder, or pass "
                          "--raw FOLDER (and --out, --docs). To check the installed tables, use "
                          "`aigov-timeline validate`.")
-    if args.raw.resolve() != RAW.resolve() and (args.out is None or args.docs is None):
+    if args.out is None or args.docs is None:
         raise UsageError(f"{args.raw} is not the repository's raw folder ({RAW}): give --out and --docs for its "
                          f"outputs too, so that {PROCESSED} and {DOCS}/ are not overwritten by another folder's build")
-    args.out, args.docs = args.out or PROCESSED, args.docs or DOCS
     built = check(args.raw)
     if args.check:
         stale, note = stale_outputs(built, args.out, args.docs)

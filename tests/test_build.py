@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from aigov_timeline import build
 from aigov_timeline.build import write
 from conftest import RAW, run_cli, tree_digest
@@ -49,3 +51,14 @@ def test_build_into_a_new_folder_creates_it(tmp_path):
     assert (tmp_path / "new" / "processed" / "manifest.json").is_file()
     assert built.tables["events"].num_rows > 0
     shutil.rmtree(tmp_path / "new")
+
+
+@pytest.mark.parametrize("nested", ["\n" + "- " * 5000 + "x", "".join(f"\n{' ' * i}k{i}:" for i in range(1, 200)) + " x"])
+def test_deep_block_nesting_is_refused_before_libyaml_composes_it(monkeypatch, nested):
+    """Older libyaml (PyYAML 6.0.3) crashes composing block lists or mappings nested thousands deep: the depth is
+    counted from the parser's events first."""
+    from aigov_timeline.build import read
+
+    monkeypatch.setattr(read.yaml, "load", lambda *a, **k: pytest.fail("the loader ran"))
+    data, problem = read.parse_yaml(f"id: evt-2024-01-01-deep\ntitle: {nested}\n", "events/deep.yaml")
+    assert data is None and "nested too deeply" in problem.message and problem.field == "title"

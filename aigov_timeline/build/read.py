@@ -29,6 +29,8 @@ DATASET_FILE = "dataset.yaml"
 _FLOW_CHECK = 1_000
 """A text with more brackets than this, making up more than 1% of its characters, is checked for depth before it is
 parsed (a nesting bomb is mostly brackets)."""
+_DEEP_BLOCK = re.compile(r"^[ \t-]{%d}" % (2 * MAX_DEPTH), re.M)
+"""A line indented, or opening block lists (``- - -``), as far as MAX_DEPTH levels may reach: depth is counted."""
 _SCAN_LIMIT = 64_000_000  # bytes of an unreadable file scanned to name its record and field
 _ID_LINE = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.M)
 _KEY = re.compile(r"\s*(?:-\s+)*['\"]?([A-Za-z_][\w.-]*)['\"]?\s*:")
@@ -78,7 +80,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def parse_yaml(text: str, label: str) -> tuple[object, Problem | None]:
     """Parse YAML text safely. Returns (data, None) or (None, problem)."""
     brackets = text.count("[") + text.count("{")
-    if brackets > _FLOW_CHECK and brackets * 100 > len(text) and (problem := _depth_problem(text, label)):
+    deep = brackets > _FLOW_CHECK and brackets * 100 > len(text) or _DEEP_BLOCK.search(text)
+    if deep and (problem := _depth_problem(text, label)):  # before libyaml's composer recurses (older ones crash)
         return None, problem
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
