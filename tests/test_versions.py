@@ -59,6 +59,25 @@ def test_alignment_is_reproducible(words, start):
     assert align(reference, TEXT, start).status in ("same", "reworded", "missing")
 
 
+WORDS = st.sampled_from("states share knowledge with developing countries the of to and ai".split())
+
+
+@given(st.lists(WORDS, min_size=1, max_size=10), st.lists(WORDS, min_size=1, max_size=40))
+def test_the_best_window_is_the_one_every_window_compared_would_give(ref, words):
+    """The windows skipped by their bound never beat the best: the same window as comparing them all, in order."""
+    from difflib import SequenceMatcher
+
+    from aigov_timeline.build.versions import _best_window, _candidates
+
+    best = (0.0, 0, 0)
+    for first in _candidates(ref, words):
+        for count in range(max(1, len(ref) * 2 // 3), min(len(ref) * 4 // 3 + 1, len(words) - first) + 1):
+            ratio = SequenceMatcher(None, ref, words[first:first + count], autojunk=False).ratio()
+            if ratio > best[0]:
+                best = (ratio, first, count)
+    assert _best_window(ref, words) == best
+
+
 @pytest.fixture(scope="module")
 def base_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("versions")
