@@ -34,10 +34,6 @@ def arrow_schema(table: Table, data_version: str | None = None) -> pa.Schema:
     return pa.schema([arrow_field(c) for c in table.columns], metadata=meta)
 
 
-def pandas_dtypes(table: Table) -> dict[str, str]:
-    return {c.name: pandas_dtype(c) for c in table.columns}
-
-
 # --- pandera -------------------------------------------------------------------------------------------------
 
 def _date_checks(table: Table):

@@ -29,6 +29,7 @@ LANE_HEAD, MARK_ROW, LABEL_ROW, LANE_GAP = 24, 16, 17, 12
 MIN_SPAN = 7
 """The least width, in pixels, of a bar (a span of days, a month, a year), so that short spans stay visible."""
 OTHER_LANE = "Other forums and hosts"
+TIMELINE_QUESTION = "When and where did AI governance happen at and around the UN?"
 
 
 def readable_names(names: pd.Series, shorts: pd.Series) -> pd.Series:
@@ -75,6 +76,14 @@ def _when(events: pd.DataFrame) -> pd.Series:
     return when.where(events["end_date"].isna(), when + " to " + events["end_date"].astype(str))
 
 
+def _lanes(events: pd.DataFrame, actors=None, event_actors=None) -> pd.Series:
+    """The lane of each event (``event_lanes``, with readable names): the MAX_LANES - 1 busiest, the rest grouped."""
+    lanes = event_lanes(events, actors, event_actors)
+    if actors is not None:
+        lanes = lanes.map(dict(zip(actors["name"], _names(actors)))).fillna(lanes)
+    return style.top_groups(lanes.where(lanes != NO_FORUM, OTHER_LANE), MAX_LANES - 1, OTHER_LANE)
+
+
 def timeline_data(events: pd.DataFrame, actors: pd.DataFrame | None = None, documents=None, event_actors=None,
                   event_documents=None, vocab_event_types=None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The events with their lane, colour group, pixel row, span and label placement; the lanes; the x domain."""
@@ -83,11 +92,7 @@ def timeline_data(events: pd.DataFrame, actors: pd.DataFrame | None = None, docu
                     "date_end", "forum_id"]].copy().reset_index(drop=True)
     frame["short_title"] = events["short_title"].to_numpy() if "short_title" in events else None
     frame["featured"] = events["featured"].fillna(False).astype(bool).to_numpy() if "featured" in events else False
-    lanes = event_lanes(frame, actors, event_actors)
-    if actors is not None:
-        lanes = lanes.map(dict(zip(actors["name"], _names(actors)))).fillna(lanes)
-    lanes = lanes.where(lanes != NO_FORUM, OTHER_LANE)
-    frame["lane"] = style.top_groups(lanes, MAX_LANES - 1, OTHER_LANE)
+    frame["lane"] = _lanes(frame, actors, event_actors)
     frame["type"] = style.top_groups(_labels(vocab_event_types, frame["event_type"]))
     frame["when"] = _when(frame)
     frame["precision"] = frame["date_precision"].map({"day": "the day", "month": "the month only",
@@ -267,8 +272,7 @@ def timeline(events: pd.DataFrame, actors=None, documents=None, event_actors=Non
     chart = alt.layer(shade, heads, spans, points, leaders, right.encode(**label_encoding),
                       left.encode(**label_encoding)).properties(
         width=WIDTH, height=height, description=described,
-        title=style.title("When and where did AI governance happen at and around the UN?", version,
-                          "tables events, event_actors, event_documents",
+        title=style.title(TIMELINE_QUESTION, version, "tables events, event_actors, event_documents",
                           "Each row is a forum: the UN body an event took place in, or, outside the UN, the state or "
                           "body that hosted or announced it.",
                           "Points are events whose day is known; bars span multi-day events, and months or years "
@@ -278,17 +282,14 @@ def timeline(events: pd.DataFrame, actors=None, documents=None, event_actors=Non
 
 def _timeline_counts(events: pd.DataFrame, actors=None, event_actors=None, version=None) -> alt.Chart:
     """Events per month and lane, for tables too large to draw one mark per event."""
-    lanes = event_lanes(events, actors, event_actors)
     frame = pd.DataFrame({"month": events["date_start"].dt.to_period("M").dt.to_timestamp(),
-                          "lane": style.top_groups(lanes.where(lanes != NO_FORUM, OTHER_LANE), MAX_LANES - 1,
-                                                   OTHER_LANE)})
+                          "lane": _lanes(events, actors, event_actors)})
     counts = frame.groupby(["lane", "month"]).size().reset_index(name="events")
     chart = alt.Chart(counts).mark_rect().encode(
         x=alt.X("yearmonth(month):T", title=None), y=alt.Y("lane:N", title=None),
         color=alt.Color("events:Q", title="Events", scale=alt.Scale(scheme="blues")),
         tooltip=["lane:N", alt.Tooltip("yearmonth(month):T", title="Month"), "events:Q"],
-    ).properties(width=WIDTH, title=style.title("When and where did AI governance happen at and around the UN?",
-                                                 version, "table events",
+    ).properties(width=WIDTH, title=style.title(TIMELINE_QUESTION, version, "table events",
                                                  f"{len(events):,} events, counted by the month they begin in."))
     return style.configure(chart)
 
@@ -371,13 +372,11 @@ def themes_data(statements: pd.DataFrame, statement_themes: pd.DataFrame, actors
     event_actors = event_actors if event_actors is not None else pd.DataFrame(
         columns=["event_id", "actor_id", "on_behalf_of_id"])
     voice = participants(statements.rename(columns={"speaker_id": "actor_id"}), actors, event_actors)
-    names = _names(actors)
-    frame = statement_themes.merge(statements.assign(voice=voice.map(names).fillna(voice))[
-        ["statement_id", "voice"]], on="statement_id")
+    said = statements.assign(voice=voice.map(_names(actors)).fillna(voice))
+    frame = statement_themes.merge(said[["statement_id", "voice"]], on="statement_id")
     frame["theme_label"] = style.top_groups(_labels(vocab_themes, frame["theme"]), TOP_THEMES, "Other themes")
     frame = frame[frame["theme_label"] != "Other themes"]
     frame["voice"] = style.top_groups(frame["voice"], TOP_VOICES, "All others")
-    said = statements.assign(voice=voice.map(names).fillna(voice))
     said["voice"] = said["voice"].where(said["voice"].isin(set(frame["voice"])), "All others")
     per_voice = said.groupby("voice").size()
     counts = frame.drop_duplicates(["statement_id", "theme_label"]).groupby(["voice", "theme_label"]).size()
@@ -512,8 +511,9 @@ def documents_followups(documents: pd.DataFrame, document_relations: pd.DataFram
 
 POSITION_COLUMN = 120
 """Width in pixels of a text's column."""
-VOTE_COLOURS = {"In favour": "#009E73", "Against": "#D55E00", "Abstained": "#E69F00", "Did not vote": "#999999",
-                "No vote recorded": "#f0f0f0"}
+VOTE_COLOURS = {"yes": "#009E73", "no": "#D55E00", "abstain": "#E69F00", "non_voting": "#999999"}
+"""The colour of each code of ``vocab_votes`` (shown with its label)."""
+NO_VOTE, NO_VOTE_COLOUR = "No vote recorded", "#f0f0f0"
 
 
 def positions_data(**tables) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -535,12 +535,12 @@ def positions_data(**tables) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = [(s, st, t) for s, st in zip(states["state_id"], states["state"]) for t in texts]
     grid = pd.DataFrame(rows, columns=["state_id", "state", "text_id"])
     keys = pd.MultiIndex.from_frame(grid[["state_id", "text_id"]])
-    grid["vote"] = last_vote["label"].reindex(keys).fillna("No vote recorded").to_numpy()
+    grid["vote"] = last_vote["label"].reindex(keys).fillna(NO_VOTE).to_numpy()
     grid["sponsored"] = keys.isin(pd.MultiIndex.from_frame(sponsors[["state_id", "text_id"]]))
     grid["spoke"] = keys.isin(pd.MultiIndex.from_frame(spoke[["state_id", "text_id"]]))
     grid["sponsor_role"] = sponsors.drop_duplicates(["state_id", "text_id"]).set_index(["state_id", "text_id"])[
         "label"].reindex(keys).to_numpy()
-    grid = grid[(grid["vote"] != "No vote recorded") | grid["sponsored"] | grid["spoke"]]
+    grid = grid[(grid["vote"] != NO_VOTE) | grid["sponsored"] | grid["spoke"]]
     labels = pd.DataFrame({"text_id": texts})
     labels["symbol"] = labels["text_id"].map(documents["un_symbol"])
     labels["name"] = labels["text_id"].map(document_labels(documents))
@@ -563,9 +563,11 @@ def positions(version: str | None = None, **tables) -> alt.TopLevelMixin:
                alt.Tooltip("vote:N", title="Vote"), alt.Tooltip("sponsor_role:N", title="Sponsorship"),
                alt.Tooltip("spoke:N", title="Spoke")]
     base = alt.Chart(grid).encode(x=x, y=y, tooltip=tooltip)
+    vote_labels = tables["vocab_votes"].set_index("code")["label"]
     cells = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
         color=alt.Color("vote:N", title="Vote (the last recorded stage)",
-                        scale=alt.Scale(domain=list(VOTE_COLOURS), range=list(VOTE_COLOURS.values()))))
+                        scale=alt.Scale(domain=[*(vote_labels.get(code, code) for code in VOTE_COLOURS), NO_VOTE],
+                                        range=[*VOTE_COLOURS.values(), NO_VOTE_COLOUR])))
     shapes = alt.Scale(domain=["Sponsored the text", "Spoke at a stage of it"], range=["diamond", "circle"])
     symbols = [alt.Chart(grid[grid[flag]].assign(mark=mark)).mark_point(filled=True, size=50, color="#111").encode(
         x=alt.X("column:N", sort=columns, bandPosition=where), y=y, tooltip=tooltip,
@@ -574,7 +576,7 @@ def positions(version: str | None = None, **tables) -> alt.TopLevelMixin:
     chart = alt.layer(cells, *symbols).resolve_scale(color="independent").properties(
         width=POSITION_COLUMN * len(columns), height=18 * len(states),
         description=f"{len(states)} states and {len(columns)} texts: "
-                    f"{int((grid['vote'] != 'No vote recorded').sum())} recorded votes, "
+                    f"{int((grid['vote'] != NO_VOTE).sum())} recorded votes, "
                     f"{int(grid['sponsored'].sum())} sponsorships, {int(grid['spoke'].sum())} statements.",
         title=style.title("Where did each state stand on the UN's AI texts?", version,
                           "tables votes, sponsorships, statements, events, documents",

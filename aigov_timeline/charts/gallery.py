@@ -29,10 +29,6 @@ MANIFEST = "manifest.json"
 RENDERED = ("svg", "png")
 """Formats rendered by vl-convert (with the charts' registered font)."""
 FONTS = "fonts"
-STATUS_NOTES = {
-    "reference": "reference wording", "same": "same words", "reworded": "in other words", "missing": "missing",
-    "contradicts": "contradicts the reference", "unaligned": "no official text to compare with",
-}
 
 
 class NoCharts(Exception):
@@ -176,6 +172,7 @@ def versions_page(document_id: str, tables: dict, data_version: str) -> str:
                                                        rank.get(versions.loc[v, "kind"], 9), v))
     title = tables["documents"].set_index("document_id").loc[document_id, "title"]
     kinds = tables["vocab_version_kinds"].set_index("code")["label"]
+    statuses = tables["vocab_passage_statuses"].set_index("code")["label"]
     head = "".join(f"<th title=\"{html.escape(versions.loc[v, 'publisher'] or '')}\">"
                    f"{html.escape(LANGUAGES.get(versions.loc[v, 'language'], versions.loc[v, 'language']))}<br>"
                    f"<small>{html.escape(kinds.get(versions.loc[v, 'kind'], versions.loc[v, 'kind']))}"
@@ -190,9 +187,9 @@ def versions_page(document_id: str, tables: dict, data_version: str) -> str:
                 tds.append("<td></td>")
                 continue
             row = cells.loc[version]
-            note = STATUS_NOTES.get(row["status"], row["status"])
+            note = statuses.get(row["status"], row["status"])
             if row["status"] == "reworded" and row["similarity"] == 100:
-                note = "same words; case or punctuation differs"
+                note += ": the same words, in another case or punctuation"
             elif row["status"] == "reworded" and pd.notna(row["similarity"]):
                 note += f", {int(row['similarity'])}% alike"
             text = (html.escape(row["quote"]) if row["status"] in ("reference", "same", "unaligned")
@@ -200,16 +197,17 @@ def versions_page(document_id: str, tables: dict, data_version: str) -> str:
             tds.append(f"<td class=\"{row['status']}\"><span class=\"status\">{html.escape(note)}</span>{text}</td>")
         body_rows.append(f"<tr><th>{clause}</th>{''.join(tds)}</tr>")
     counts = rows["status"].value_counts()
-    summary = ", ".join(f"{counts[s]} {STATUS_NOTES[s]}" for s in STATUS_NOTES if s in counts)
+    summary = ", ".join(f"{n} {statuses.get(status, status).lower()}" for status, n in counts.items())
     body = (f"<h1>{html.escape(title)}: its versions, clause by clause</h1>\n"
             f"<p class=\"meta\">{html.escape(document_id)} · aigov-timeline data version {data_version} · "
             f"<a href=\"index.html\">all charts</a></p>\n"
-            "<p>Each row is a clause of the text; each column a version. A clause's reference wording (blue) is "
+            "<p>Each row is a clause of the text; each column a version. A clause's Reference wording (blue) is "
             "quoted from the most authoritative stored official text that reaches it; every other version is "
-            "compared with the reference in its own language: the same words, other words (the words that differ are "
-            "marked), missing, or contradicting it (set by a curator, red). Where no stored official text reaches a "
-            "clause, its passages cannot be compared (unaligned). An empty cell: no passage of that version is recorded "
-            "for the clause. Hover over a column's head for its publisher. "
+            "compared with the reference in its own language: Same words, Reworded (the words that differ are "
+            "marked, and how alike the passages are is given), Missing, or Contradicts (set by a curator, red). "
+            "Unaligned: no stored official text reaches the clause, so its passages cannot be compared. An empty "
+            "cell: no passage of that version is recorded for the clause. Hover over a column's head for its "
+            "publisher. "
             f"Passages: {html.escape(summary)}.</p>\n"
             f"<table class=\"versions\"><thead><tr><th>Clause</th>{head}</tr></thead>\n<tbody>\n"
             + "\n".join(body_rows) + "\n</tbody></table>")

@@ -142,10 +142,9 @@ def configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         labelFontSize=LABEL_SIZE + 1, labelFontWeight="normal", titleFontWeight="normal")
 
 
+@cache
 def register_font() -> None:
     """Make the font known to vl-convert (once per process)."""
     import vl_convert as vlc
 
-    if not getattr(register_font, "done", False):
-        vlc.register_font_directory(str(FONT_FILE.parent))
-        register_font.done = True
+    vlc.register_font_directory(str(FONT_FILE.parent))

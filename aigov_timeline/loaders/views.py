@@ -1,4 +1,5 @@
-"""Joined, readable views of the tables: the timeline of events, the forum (lane) of each event."""
+"""Joined, readable views of the tables: the timeline of events and the lane of each, who took part and the state
+each actor represented, the positions of states, and the versions of a document."""
 
 from __future__ import annotations
 
@@ -71,18 +72,26 @@ def state_of(actors: pd.DataFrame) -> pd.Series:
     return found
 
 
+def _acting(event_actors: pd.DataFrame) -> pd.Series:
+    """(event_id, actor_id) -> the actor it acted for at that event (``on_behalf_of_id``)."""
+    acting = event_actors.dropna(subset=["on_behalf_of_id"]).drop_duplicates(["event_id", "actor_id"])
+    return acting.set_index(["event_id", "actor_id"])["on_behalf_of_id"]
+
+
+def _at_event(lookup: pd.Series, rows: pd.DataFrame, actor: str) -> pd.Series:
+    """``lookup[(event_id, actor)]`` for each row; missing where it has none, or the rows have no ``event_id``."""
+    events = rows["event_id"] if "event_id" in rows else pd.Series(None, index=rows.index, dtype="object")
+    keys = pd.MultiIndex.from_arrays([events, rows[actor]])
+    return pd.Series(lookup.reindex(keys).to_numpy(), index=rows.index, dtype="object")
+
+
 def representation(actors: pd.DataFrame, event_actors: pd.DataFrame):
     """The function ``rows -> represented state`` of ``represented_states``, with its lookups made once."""
-    states = state_of(actors)
-    acting = event_actors.dropna(subset=["on_behalf_of_id"]).drop_duplicates(["event_id", "actor_id"])
-    acting = acting.assign(state=acting["on_behalf_of_id"].map(states)).set_index(["event_id", "actor_id"])["state"]
+    states, acting = state_of(actors), _acting(event_actors)
 
     def represented(rows: pd.DataFrame, actor: str = "actor_id") -> pd.Series:
-        events = rows["event_id"] if "event_id" in rows else pd.Series(None, index=rows.index, dtype="object")
-        keys = pd.MultiIndex.from_arrays([events, rows[actor]])
-        at_event = pd.Series(acting.reindex(keys).to_numpy(), index=rows.index, dtype="object")
-        acted_for_other = pd.Series(keys.isin(acting.index), index=rows.index) & at_event.isna()
-        return at_event.fillna(rows[actor].map(states).mask(acted_for_other))
+        acted_for = _at_event(acting, rows, actor)
+        return acted_for.map(states).where(acted_for.notna(), rows[actor].map(states))
     return represented
 
 
@@ -92,14 +101,9 @@ def participants(rows: pd.DataFrame, actors: pd.DataFrame, event_actors: pd.Data
     as the charts count it. The state the actor represented there (``represented_states``); else the body it acted
     for there (``on_behalf_of_id``) or belongs to (a person's ``parent_id``); else the actor itself."""
     state = representation(actors, event_actors)(rows, actor)
-    acting = event_actors.dropna(subset=["on_behalf_of_id"]).drop_duplicates(["event_id", "actor_id"])
-    acting = acting.set_index(["event_id", "actor_id"])["on_behalf_of_id"]
-    events = rows["event_id"] if "event_id" in rows else pd.Series(None, index=rows.index, dtype="object")
-    acted_for = pd.Series(acting.reindex(pd.MultiIndex.from_arrays([events, rows[actor]])).to_numpy(),
-                          index=rows.index, dtype="object")
     people = actors.set_index("actor_id")
     parent = rows[actor].map(people["parent_id"].where(people["actor_type"] == "person"))
-    return state.fillna(acted_for).fillna(parent).fillna(rows[actor])
+    return state.fillna(_at_event(_acting(event_actors), rows, actor)).fillna(parent).fillna(rows[actor])
 
 
 def represented_states(rows: pd.DataFrame, actors: pd.DataFrame, event_actors: pd.DataFrame,
