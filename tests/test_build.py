@@ -62,3 +62,28 @@ def test_deep_block_nesting_is_refused_before_libyaml_composes_it(monkeypatch, n
     monkeypatch.setattr(read.yaml, "load", lambda *a, **k: pytest.fail("the loader ran"))
     data, problem = read.parse_yaml(f"id: evt-2024-01-01-deep\ntitle: {nested}\n", "events/deep.yaml")
     assert data is None and "nested too deeply" in problem.message and problem.field == "title"
+
+
+def test_reading_in_worker_processes_gives_the_same_tables_and_problems(monkeypatch):
+    """The parallel reading that large raw folders take (more than PARALLEL_BYTES) gives what one process reads."""
+    from aigov_timeline.build import tables
+
+    alone = tables.read_tables(RAW)
+    pieces_read = []
+    in_key_order = tables._in_key_order
+
+    def counting(name, pieces):
+        pieces = list(pieces)
+        pieces_read.append(len(pieces))
+        return in_key_order(name, pieces)
+
+    monkeypatch.setattr(tables, "_in_key_order", counting)
+    monkeypatch.setattr(tables, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(tables, "CHUNK_BYTES", 200_000)
+    monkeypatch.setattr(tables, "cores", lambda: 2)
+    shared = tables.read_tables(RAW)
+    assert min(pieces_read) > 2, "the files were not shared out among worker processes"
+    for name in alone.tables:
+        assert shared.tables[name].equals(alone.tables[name]), name
+        assert shared.origins[name].equals(alone.origins[name]), name
+    assert shared.problems == alone.problems and shared.unreadable == alone.unreadable
